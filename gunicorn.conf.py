@@ -1,0 +1,9 @@
+"""Defaults for `gunicorn newsroom.wsgi`; each can be overridden on the command line."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+accesslog = "-"
+timeout = 30

@@ -1,0 +1,209 @@
+"""Series and their issues: the recurring report and each edition of it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+
+class Series(models.Model):
+    """A recurring report, such as the weekly #NowWhatVenezuela.
+
+    It holds the text every edition repeats (intro, channel call, donate
+    appeal) so a new issue starts from it and can override any of it.
+    """
+
+    class Cadence(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        FORTNIGHTLY = "fortnightly", "Every two weeks"
+        MONTHLY = "monthly", "Monthly"
+        IRREGULAR = "irregular", "Irregular"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    hashtag = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="As readers know it, e.g. #NowWhatVenezuela.",
+    )
+    description = models.TextField(
+        blank=True, help_text="One or two sentences for the series page and feeds."
+    )
+    intro = models.TextField(
+        blank=True,
+        help_text="The standard paragraph every issue opens with. Plain text.",
+    )
+    channel_call = models.CharField(
+        "channel call to action",
+        max_length=300,
+        blank=True,
+        help_text="E.g. “Join our official channel in English through this link.”",
+    )
+    channel_url = models.URLField("channel URL", blank=True)
+    cadence = models.CharField(max_length=20, choices=Cadence, default=Cadence.WEEKLY)
+    appeal = models.TextField(
+        "donate appeal",
+        blank=True,
+        help_text=(
+            "The closing appeal; paragraphs separated by blank lines. Plain text."
+        ),
+    )
+    donate_label = models.CharField(
+        max_length=60, default="Donate", help_text="The text of the appeal's button."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("issues:series_detail", kwargs={"slug": self.slug})
+
+    def next_number(self):
+        """The number the next issue of this series should carry."""
+        last = self.issues.aggregate(models.Max("number"))["number__max"]
+        return (last or 0) + 1
+
+
+class IssueQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published, and its time has come.
+
+        A scheduled issue is simply a published one whose time is still in
+        the future, so it appears without any job having to run.
+        """
+        return self.filter(
+            status=Issue.Status.PUBLISHED, published_at__lte=timezone.now()
+        )
+
+    def for_listing(self):
+        return self.select_related("series").prefetch_related("tags")
+
+
+class Issue(models.Model):
+    """One edition of a series: headline, dek, stories, reads and the appeal."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="issues")
+    number = models.PositiveIntegerField(
+        help_text="The issue's number within its series."
+    )
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200, unique=True, help_text="The last part of the issue's address."
+    )
+    dek = models.TextField(
+        blank=True,
+        help_text="The line under the headline: “This week’s … also covers …”",
+    )
+    intro = models.TextField(
+        blank=True, help_text="Leave empty to use the series' standard intro."
+    )
+    channel_call = models.CharField(
+        "channel call to action",
+        max_length=300,
+        blank=True,
+        help_text="Leave empty to use the series' call to action.",
+    )
+    channel_url = models.URLField("channel URL", blank=True)
+    appeal = models.TextField(
+        "donate appeal", blank=True, help_text="Leave empty to use the series' appeal."
+    )
+    lead_image = models.ImageField(upload_to="issues/%Y/%m/", blank=True)
+    lead_image_alt = models.CharField(
+        "alt text",
+        max_length=300,
+        blank=True,
+        help_text=(
+            "What the image shows, for readers who cannot see it. "
+            "Required with an image."
+        ),
+    )
+    lead_image_caption = models.CharField("caption", max_length=500, blank=True)
+    lead_image_credit = models.CharField("credit", max_length=200, blank=True)
+    tags = TaggableManager(blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="Readers see the issue from this time on, once it is published.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-number"]
+        get_latest_by = "published_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "number"], name="issue_number_unique_in_series"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_issue_has_publish_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+        permissions = [("publish_issue", "Can publish, schedule and unpublish issues")]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse("issues:issue_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def effective_intro(self):
+        return self.intro or self.series.intro
+
+    @property
+    def effective_channel_call(self):
+        return self.channel_call or self.series.channel_call
+
+    @property
+    def effective_channel_url(self):
+        return self.channel_url or self.series.channel_url
+
+    @property
+    def effective_appeal(self):
+        return self.appeal or self.series.appeal

@@ -1,0 +1,83 @@
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+from taggit.models import Tag
+
+from issues.models import Issue, Series
+from stories.models import RecommendedRead, Story
+
+
+class PublishedIssueMixin:
+    """Every public view of issues starts from `Issue.objects.published()`."""
+
+    def get_issue_queryset(self):
+        return Issue.objects.published().select_related("series")
+
+    @staticmethod
+    def with_contents(queryset):
+        """Prefetch everything the issue page shows, in a fixed number of queries."""
+        return queryset.prefetch_related(
+            "tags",
+            Prefetch(
+                "stories",
+                queryset=Story.objects.prefetch_related("sources", "tags"),
+            ),
+            Prefetch(
+                "reads", queryset=RecommendedRead.objects.select_related("source")
+            ),
+        )
+
+
+class IssueArchiveView(PublishedIssueMixin, ListView):
+    template_name = "issues/issue_archive.html"
+    context_object_name = "issues"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return self.get_issue_queryset().prefetch_related("tags")
+
+
+class IssueDetailView(PublishedIssueMixin, DetailView):
+    template_name = "issues/issue_detail.html"
+    context_object_name = "issue"
+
+    def get_queryset(self):
+        return self.with_contents(self.get_issue_queryset())
+
+
+class SeriesDetailView(PublishedIssueMixin, ListView):
+    template_name = "issues/series_detail.html"
+    context_object_name = "issues"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.series = get_object_or_404(Series, slug=self.kwargs["slug"])
+        return self.get_issue_queryset().filter(series=self.series)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(series=self.series, **kwargs)
+
+
+class TagView(PublishedIssueMixin, ListView):
+    """Issues and stories published under a tag; a tag used only by drafts is a 404."""
+
+    template_name = "issues/tag_detail.html"
+    context_object_name = "issues"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return self.get_issue_queryset().filter(tags=self.tag).prefetch_related("tags")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        context["stories"] = list(
+            Story.objects.published()
+            .filter(tags=self.tag)
+            .select_related("issue")
+            .order_by("-issue__published_at", "position")[:50]
+        )
+        if not context["stories"] and not context["paginator"].count:
+            raise Http404("Nothing is published under this tag.")
+        return context

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from newsroom import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("donate/", views.DonateView.as_view(), name="donate"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("issues.urls")),
+    path("", include("stories.urls")),
+]

@@ -1,0 +1,142 @@
+"""What an issue is made of: stories, recommended reads, and the sources they cite."""
+
+from django.db import models
+from django.urls import reverse
+from taggit.managers import TaggableManager
+
+from issues.models import Issue
+from newsroom.fields import RichTextField
+
+
+class SourceQuerySet(models.QuerySet):
+    def cited(self):
+        """Sources cited by at least one published story or recommended read."""
+        published = Issue.objects.published()
+        return self.filter(
+            models.Q(stories__issue__in=published)
+            | models.Q(reads__issue__in=published)
+        ).distinct()
+
+
+class Source(models.Model):
+    """An outlet, organisation or account that a story or read cites.
+
+    One row per source, however often it is cited, so its page can list
+    everything that cited it.
+    """
+
+    class Kind(models.TextChoices):
+        OUTLET = "outlet", "News outlet"
+        ORGANISATION = "organisation", "Organisation"
+        GOVERNMENT = "government", "Government body"
+        ACCOUNT = "account", "Social media account"
+        PERSON = "person", "Person"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage_url = models.URLField("homepage URL", blank=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.OUTLET)
+    language = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="Language code of its content, e.g. es or en.",
+    )
+    description = models.CharField(max_length=500, blank=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("stories:source_detail", kwargs={"slug": self.slug})
+
+
+class StoryQuerySet(models.QuerySet):
+    def published(self):
+        """Stories of published issues: the one rule, borrowed from Issue."""
+        return self.filter(issue__in=Issue.objects.published())
+
+
+class Story(models.Model):
+    """One story of an issue, with its optional labelled parts."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="stories")
+    position = models.PositiveIntegerField(default=0, db_index=True)
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200)
+    body = RichTextField(blank=True)
+    why_it_matters = RichTextField(
+        "why it matters",
+        blank=True,
+        help_text="Shown under the label “Why it matters:”.",
+    )
+    more_information = RichTextField(
+        "more information",
+        blank=True,
+        help_text="Shown under the label “More information:”.",
+    )
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="stories", help_text="Who this story cites."
+    )
+    tags = TaggableManager(blank=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issue", "position", "pk"]
+        verbose_name_plural = "stories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "slug"], name="story_slug_unique_in_issue"
+            )
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        return reverse(
+            "stories:story_detail",
+            kwargs={"issue_slug": self.issue.slug, "slug": self.slug},
+        )
+
+
+class RecommendedReadQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(issue__in=Issue.objects.published())
+
+
+class RecommendedRead(models.Model):
+    """A link post: an outside piece worth reading, with a one-line summary."""
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="reads")
+    position = models.PositiveIntegerField(default=0, db_index=True)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="reads", null=True, blank=True
+    )
+    summary = models.TextField(help_text="One line, shown after the outlet's name.")
+    url = models.URLField("URL", max_length=1000, blank=True)
+
+    objects = RecommendedReadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issue", "position", "pk"]
+        verbose_name = "recommended read"
+
+    def __str__(self):
+        return (
+            f"{self.source}: {self.summary[:60]}" if self.source else self.summary[:80]
+        )
+
+    def get_absolute_url(self):
+        return self.issue.get_absolute_url() + f"#read-{self.pk}"
+
+    @property
+    def link(self):
+        """Where the read points: its own URL, else the outlet's homepage."""
+        return self.url or (self.source.homepage_url if self.source else "")

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from stories import views
+
+app_name = "stories"
+
+urlpatterns = [
+    path(
+        "issues/<slug:issue_slug>/<slug:slug>/",
+        views.StoryDetailView.as_view(),
+        name="story_detail",
+    ),
+    path("sources/", views.SourceListView.as_view(), name="source_list"),
+    path(
+        "sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source_detail"
+    ),
+]
