@@ -1,0 +1,130 @@
+"""Small builders shared by the whole suite: `make_issue(**overrides)` and friends."""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from issues.models import Issue, Series
+from stories.models import RecommendedRead, Source, Story
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_series(db):
+    def make(**overrides):
+        n = next(_counter)
+        fields = {
+            "name": f"Series {n}",
+            "slug": f"series-{n}",
+            "hashtag": "#NowWhatVenezuela",
+            "intro": "#NowWhatVenezuela keeps you informed. This report is published weekly.",
+            "channel_call": "Join our official channel in English through this link.",
+            "appeal": "We are 100% reader-supported.\n\nYour collaboration goes a long way.",
+        }
+        fields.update(overrides)
+        return Series.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def series(make_series):
+    return make_series(name="Now What Venezuela", slug="now-what-venezuela")
+
+
+@pytest.fixture
+def make_issue(db, make_series):
+    """A published issue whose time has come, unless told otherwise."""
+
+    def make(**overrides):
+        n = next(_counter)
+        fields = {
+            "headline": f"Issue headline {n}",
+            "slug": f"issue-{n}",
+            "dek": f"This week's report also covers topic {n}.",
+            "status": Issue.Status.PUBLISHED,
+            "published_at": timezone.now() - timedelta(hours=n),
+        }
+        fields.update(overrides)
+        if "series" not in fields:
+            fields["series"] = Series.objects.first() or make_series()
+        fields.setdefault("number", fields["series"].next_number())
+        tags = fields.pop("tags", [])
+        issue = Issue.objects.create(**fields)
+        if tags:
+            issue.tags.add(*tags)
+        return issue
+
+    return make
+
+
+@pytest.fixture
+def make_source(db):
+    def make(**overrides):
+        n = next(_counter)
+        fields = {"name": f"Outlet {n}", "slug": f"outlet-{n}"}
+        fields.update(overrides)
+        return Source.objects.create(**fields)
+
+    return make
+
+
+@pytest.fixture
+def make_story(db, make_issue):
+    def make(**overrides):
+        n = next(_counter)
+        fields = {
+            "headline": f"Story headline {n}",
+            "slug": f"story-{n}",
+            "body": f"<p>Body of story {n}.</p>",
+            "position": n,
+        }
+        fields.update(overrides)
+        fields.setdefault("issue", make_issue())
+        sources = fields.pop("sources", [])
+        tags = fields.pop("tags", [])
+        story = Story.objects.create(**fields)
+        if sources:
+            story.sources.add(*sources)
+        if tags:
+            story.tags.add(*tags)
+        return story
+
+    return make
+
+
+@pytest.fixture
+def make_read(db, make_issue, make_source):
+    def make(**overrides):
+        n = next(_counter)
+        fields = {
+            "summary": f"Summary of read {n}.",
+            "url": f"https://example.org/read-{n}",
+            "position": n,
+        }
+        fields.update(overrides)
+        fields.setdefault("issue", make_issue())
+        fields.setdefault("source", make_source())
+        return RecommendedRead.objects.create(**fields)
+
+    return make
+
+
+def _user_in_group(username, group_name):
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def writer(db):
+    return _user_in_group("writer1", "Writers")
+
+
+@pytest.fixture
+def editor(db):
+    return _user_in_group("editor1", "Editors")
