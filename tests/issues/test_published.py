@@ -1,0 +1,55 @@
+"""`Issue.objects.published()` decides what the public sees: every status × time."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from issues.models import Issue
+
+PAST = timedelta(minutes=-5)
+FUTURE = timedelta(minutes=5)
+
+
+@pytest.mark.parametrize(
+    ("status", "offset", "visible"),
+    [
+        (Issue.Status.DRAFT, PAST, False),
+        (Issue.Status.DRAFT, FUTURE, False),
+        (Issue.Status.DRAFT, None, False),
+        (Issue.Status.IN_REVIEW, PAST, False),
+        (Issue.Status.IN_REVIEW, FUTURE, False),
+        (Issue.Status.IN_REVIEW, None, False),
+        (Issue.Status.PUBLISHED, PAST, True),
+        (Issue.Status.PUBLISHED, FUTURE, False),
+        (Issue.Status.UNPUBLISHED, PAST, False),
+        (Issue.Status.UNPUBLISHED, FUTURE, False),
+        (Issue.Status.UNPUBLISHED, None, False),
+    ],
+)
+def test_published_is_status_published_and_time_not_in_the_future(
+    make_issue, status, offset, visible
+):
+    published_at = timezone.now() + offset if offset is not None else None
+    issue = make_issue(status=status, published_at=published_at)
+
+    assert (issue in Issue.objects.published()) is visible
+    assert issue.is_public is visible
+
+
+def test_a_scheduled_issue_becomes_public_when_its_time_arrives(
+    make_issue, monkeypatch
+):
+    publish_time = timezone.now() + timedelta(hours=1)
+    issue = make_issue(published_at=publish_time)
+    assert not Issue.objects.published().filter(pk=issue.pk).exists()
+
+    monkeypatch.setattr(timezone, "now", lambda: publish_time)
+
+    assert Issue.objects.published().filter(pk=issue.pk).exists()
+
+
+def test_the_database_refuses_a_published_issue_without_a_publish_time(make_issue):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_issue(status=Issue.Status.PUBLISHED, published_at=None)

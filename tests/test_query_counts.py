@@ -1,0 +1,71 @@
+"""Every public page runs a fixed number of SQL queries, whatever its size."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from issues.models import Issue
+
+
+@pytest.fixture
+def build_issue(make_issue, make_story, make_read, make_source):
+    """An issue with `size` stories, reads, sources and tags, plus `size` older issues."""
+
+    def build(size):
+        for _ in range(size):
+            make_issue()
+        issue = make_issue(
+            published_at=timezone.now() - timedelta(minutes=1),
+            tags=[f"tag-{n}" for n in range(size)],
+        )
+        sources = [make_source() for _ in range(size)]
+        for n in range(size):
+            make_story(issue=issue, sources=sources, tags=[f"tag-{n}"])
+            make_read(issue=issue, source=sources[n])
+        return issue
+
+    return build
+
+
+def pages(issue):
+    story = issue.stories.first()
+    source = story.sources.first()
+    return {
+        "home": "/",
+        "archive": "/issues/",
+        "issue": issue.get_absolute_url(),
+        "story": story.get_absolute_url(),
+        "series": issue.series.get_absolute_url(),
+        "tag": "/tags/tag-0/",
+        "sources": "/sources/",
+        "source": source.get_absolute_url(),
+    }
+
+
+EXPECTED_QUERIES = {
+    "home": 7,
+    "archive": 3,
+    "issue": 6,
+    "story": 4,
+    "series": 3,
+    "tag": 5,
+    "sources": 2,
+    "source": 4,
+}
+
+
+@pytest.mark.parametrize("size", [1, 8])
+@pytest.mark.parametrize("page", sorted(EXPECTED_QUERIES))
+def test_public_page_query_count_does_not_grow_with_content(
+    client, build_issue, django_assert_num_queries, size, page
+):
+    url = pages(build_issue(size))[page]
+    cache.clear()
+
+    with django_assert_num_queries(EXPECTED_QUERIES[page]):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert Issue.objects.published().exists()
