@@ -1,0 +1,67 @@
+"""Settings come from the environment, and production refuses to start half-configured."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+PRINT_DATABASE = (
+    "import django; from django.conf import settings; django.setup(); "
+    "db = settings.DATABASES['default']; print(db['ENGINE'], db['NAME'])"
+)
+
+
+def run_settings(code, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DATABASE_URL"}
+    }
+    environment.update(DJANGO_SETTINGS_MODULE="newsroom.settings", **env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [
+        ({"ALLOWED_HOSTS": "example.org"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "x" * 50}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_production_without_required_settings_stops_with_a_clear_message(env, missing):
+    result = run_settings(PRINT_DATABASE, **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"Set {missing}" in result.stderr
+
+
+def test_debug_runs_with_local_defaults_on_sqlite():
+    result = run_settings(PRINT_DATABASE, DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        str(PROJECT / "db.sqlite3"),
+    ]
+
+
+def test_database_url_selects_postgresql():
+    result = run_settings(
+        PRINT_DATABASE,
+        DEBUG="1",
+        DATABASE_URL="postgres://newsroom:secret@db.internal:5432/newsroom",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.postgresql", "newsroom"]
