@@ -1,0 +1,345 @@
+"""Public search over published issues, stories and recommended reads.
+
+Everything searched starts from the models' `published()` querysets, so a
+draft can never be found. Two engines sit behind one `search()` function:
+
+- PostgreSQL: full text with `websearch_to_tsquery`, ranked with `SearchRank`
+  and highlighted with `SearchHeadline`, through the `english_unaccent`
+  configuration (newsroom/migrations/0001) so accents are folded on both
+  sides: "tomas guanipa" finds "Tomás Guanipa".
+- Other databases (SQLite for local runs and tests): every word of the query
+  must appear in the accent-folded, lower-cased text, newest first. Folding
+  is done by a Python function registered on the SQLite connection.
+
+Highlighting is built from escaped text: the engines only say *where* the
+matches are, and `<mark>` is added around pieces that were escaped first.
+"""
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from functools import reduce
+from operator import add
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import F, Func, TextField, Value
+from django.db.models.functions import Concat
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.views.generic import TemplateView
+
+from issues.models import Issue
+from stories.models import RecommendedRead, Story
+
+SEARCH_CONFIG = "english_unaccent"
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+RESULTS_PER_KIND = 100
+PAGE_SIZE = 20
+SNIPPET_CHARS = 240
+
+# Private-use characters mark the matches in PostgreSQL's headlines; they
+# survive escaping unchanged and are then replaced by <mark> tags.
+_START, _STOP = "\ue000", "\ue001"
+_MARKED = re.compile(f"{_START}(.*?){_STOP}", re.S)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+
+
+@dataclass
+class Result:
+    """One thing that matched, as the results page shows it."""
+
+    kind: str
+    title: str
+    url: str
+    snippet: SafeString
+    published_at: datetime
+    context: str = ""
+    rank: float = 0.0
+
+
+def clean_query(raw) -> str:
+    """The query as searched: control characters dropped, spaces collapsed, capped."""
+    text = _CONTROL.sub(" ", str(raw or ""))
+    return " ".join(text.split())[:MAX_QUERY_LENGTH].strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and strip its accents: "Tomás" → "tomas"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def plain_text(value: str) -> str:
+    """Stored rich text as a reader reads it: no tags, no entities, single spaces."""
+    return " ".join(html.unescape(strip_tags(value or "")).split())
+
+
+def search(query: str) -> list[Result]:
+    """Published issues, stories and reads matching `query`, best first."""
+    query = clean_query(query)
+    if not query:
+        return []
+    if connection.vendor == "postgresql":
+        return _search_postgresql(query)
+    return _search_fallback(query)
+
+
+def paginate(results, page_number):
+    """A page of results; any bad or out-of-range page number gets a real page."""
+    return Paginator(results, PAGE_SIZE).get_page(page_number)
+
+
+# PostgreSQL ---------------------------------------------------------------
+
+
+def _strip_tags_sql(*fields):
+    """The fields' text without HTML tags, for the headline of rich text."""
+    parts = []
+    for field in fields:
+        parts += [F(field), Value(" ")]
+    return Func(
+        Concat(*parts, output_field=TextField()),
+        Value("<[^>]+>"),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
+
+def _ranked(queryset, weighted_fields, headline_source, query):
+    vector = reduce(
+        add,
+        (
+            SearchVector(field, weight=weight, config=SEARCH_CONFIG)
+            for field, weight in weighted_fields
+        ),
+    )
+    return (
+        queryset.annotate(document=vector)
+        .filter(document=query)
+        .annotate(
+            rank=SearchRank(vector, query),
+            snippet=SearchHeadline(
+                headline_source,
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=40,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank")[:RESULTS_PER_KIND]
+    )
+
+
+def _marked(headline: str) -> SafeString:
+    """Escape a PostgreSQL headline, then turn its markers into <mark> tags."""
+    escaped = escape(html.unescape(headline or ""))
+    marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
+    return mark_safe(marked.replace(_START, "").replace(_STOP, ""))
+
+
+def _search_postgresql(text: str) -> list[Result]:
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    issues = _ranked(
+        Issue.objects.published(),
+        [("headline", "A"), ("dek", "B")],
+        _strip_tags_sql("dek"),
+        query,
+    )
+    stories = _ranked(
+        Story.objects.published().select_related("issue"),
+        [
+            ("headline", "A"),
+            ("body", "B"),
+            ("why_it_matters", "B"),
+            ("more_information", "C"),
+        ],
+        _strip_tags_sql("body", "why_it_matters", "more_information"),
+        query,
+    )
+    reads = _ranked(
+        RecommendedRead.objects.published().select_related("issue", "source"),
+        [("source__name", "A"), ("summary", "B")],
+        _strip_tags_sql("summary"),
+        query,
+    )
+    results = _results(issues, stories, reads, lambda obj: _marked(obj.snippet))
+    return sorted(results, key=lambda r: (r.rank, r.published_at), reverse=True)
+
+
+# Fallback -----------------------------------------------------------------
+
+
+def _register_fold(conn):
+    """Make `newsroom_fold(text)` callable from SQLite's SQL on this connection."""
+    conn.ensure_connection()
+    conn.connection.create_function(
+        "newsroom_fold",
+        1,
+        lambda value: fold(plain_text(value)) if value is not None else None,
+        deterministic=True,
+    )
+
+
+def _folded(*fields):
+    parts = []
+    for field in fields:
+        parts += [F(field), Value(" ")]
+    return Func(
+        Concat(*parts, output_field=TextField()),
+        function="newsroom_fold",
+        output_field=TextField(),
+    )
+
+
+def _matching(queryset, fields, terms):
+    queryset = queryset.annotate(folded=_folded(*fields))
+    for term in terms:
+        queryset = queryset.filter(folded__contains=term)
+    return queryset
+
+
+def highlight(text: str, terms) -> SafeString:
+    """An excerpt of `text` around the first match, matches in <mark>, all escaped."""
+    text = unicodedata.normalize("NFC", plain_text(text))
+    folded = "".join((fold(c) or c)[0] for c in text)
+    spans = sorted(
+        (m.start(), m.start() + len(term))
+        for term in terms
+        for m in re.finditer(re.escape(term), folded)
+    )
+    start = 0
+    if spans and spans[0][0] > SNIPPET_CHARS // 3:
+        start = text.rfind(" ", 0, spans[0][0] - SNIPPET_CHARS // 3) + 1
+    end = min(len(text), start + SNIPPET_CHARS)
+    if end < len(text):
+        end = text.rfind(" ", start, end) if " " in text[start:end] else end
+    pieces, cursor = [], start
+    for span_start, span_end in spans:
+        if span_start < cursor or span_end > end:
+            continue
+        pieces += [
+            escape(text[cursor:span_start]),
+            f"<mark>{escape(text[span_start:span_end])}</mark>",
+        ]
+        cursor = span_end
+    pieces.append(escape(text[cursor:end]))
+    prefix = "… " if start else ""
+    suffix = " …" if end < len(text) else ""
+    return mark_safe(prefix + "".join(pieces) + suffix)
+
+
+def _search_fallback(text: str) -> list[Result]:
+    _register_fold(connection)
+    terms = list(
+        dict.fromkeys(
+            term
+            for term in (fold(word).strip("\"'()-") for word in text.split())
+            if term and term != "or"
+        )
+    )[:MAX_TERMS]
+    if not terms:
+        return []
+    issues = _matching(Issue.objects.published(), ["headline", "dek"], terms)
+    stories = _matching(
+        Story.objects.published().select_related("issue"),
+        ["headline", "body", "why_it_matters", "more_information"],
+        terms,
+    )
+    reads = _matching(
+        RecommendedRead.objects.published().select_related("issue", "source"),
+        ["source__name", "summary"],
+        terms,
+    )
+    limit = slice(0, RESULTS_PER_KIND)
+    results = _results(
+        issues.order_by("-published_at")[limit],
+        stories.order_by("-issue__published_at", "position")[limit],
+        reads.order_by("-issue__published_at", "position")[limit],
+        lambda obj: highlight(_snippet_source(obj), terms),
+    )
+    return sorted(results, key=lambda r: r.published_at, reverse=True)
+
+
+def _snippet_source(obj):
+    if isinstance(obj, Issue):
+        return obj.dek
+    if isinstance(obj, Story):
+        return " ".join([obj.body, obj.why_it_matters, obj.more_information])
+    return obj.summary
+
+
+# Both ---------------------------------------------------------------------
+
+
+def _results(issues, stories, reads, snippet) -> list[Result]:
+    results = [
+        Result(
+            kind="issue",
+            title=issue.headline,
+            url=issue.get_absolute_url(),
+            snippet=snippet(issue),
+            published_at=issue.published_at,
+            rank=getattr(issue, "rank", 0.0),
+        )
+        for issue in issues
+    ]
+    results += [
+        Result(
+            kind="story",
+            title=story.headline,
+            url=story.get_absolute_url(),
+            snippet=snippet(story),
+            published_at=story.issue.published_at,
+            context=story.issue.headline,
+            rank=getattr(story, "rank", 0.0),
+        )
+        for story in stories
+    ]
+    results += [
+        Result(
+            kind="read",
+            title=read.source.name if read.source else "Recommended read",
+            url=read.get_absolute_url(),
+            snippet=snippet(read),
+            published_at=read.issue.published_at,
+            context=read.issue.headline,
+            rank=getattr(read, "rank", 0.0),
+        )
+        for read in reads
+    ]
+    return results
+
+
+class SearchView(TemplateView):
+    """`/search/?q=…`: a form, then the matching page of results."""
+
+    template_name = "newsroom/search.html"
+
+    def get_context_data(self, **kwargs):
+        query = clean_query(self.request.GET.get("q", ""))
+        context = super().get_context_data(query=query, **kwargs)
+        if query:
+            results = search(query)
+            page = paginate(results, self.request.GET.get("page"))
+            context.update(
+                results=page.object_list,
+                page_obj=page,
+                result_count=len(results),
+            )
+        return context
