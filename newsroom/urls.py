@@ -1,13 +1,27 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
 
+from issues.feeds import LatestIssuesAtomFeed, LatestIssuesFeed
 from newsroom import views
 from newsroom.search import SearchView
+from newsroom.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("donate/", views.DonateView.as_view(), name="donate"),
     path("search/", SearchView.as_view(), name="search"),
+    path("feed/", LatestIssuesFeed(), name="feed"),
+    path("feed/atom/", LatestIssuesAtomFeed(), name="feed_atom"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(
+            template_name="newsroom/robots.txt", content_type="text/plain"
+        ),
+        name="robots_txt",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("issues.urls")),

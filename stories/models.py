@@ -3,6 +3,7 @@
 from django.db import models
 from django.urls import reverse
 from taggit.managers import TaggableManager
+from taggit.models import Tag
 
 from issues.models import Issue
 from newsroom.fields import RichTextField
@@ -140,3 +141,11 @@ class RecommendedRead(models.Model):
     def link(self):
         """Where the read points: its own URL, else the outlet's homepage."""
         return self.url or (self.source.homepage_url if self.source else "")
+
+
+def published_tags():
+    """Tags carried by a published issue or story: the tags with a public page."""
+    return Tag.objects.filter(
+        models.Q(pk__in=Issue.objects.published().values("tags"))
+        | models.Q(pk__in=Story.objects.published().values("tags"))
+    )

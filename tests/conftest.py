@@ -84,7 +84,8 @@ def make_story(db, make_issue):
             "position": n,
         }
         fields.update(overrides)
-        fields.setdefault("issue", make_issue())
+        if "issue" not in fields:
+            fields["issue"] = make_issue()
         sources = fields.pop("sources", [])
         tags = fields.pop("tags", [])
         story = Story.objects.create(**fields)
@@ -107,8 +108,10 @@ def make_read(db, make_issue, make_source):
             "position": n,
         }
         fields.update(overrides)
-        fields.setdefault("issue", make_issue())
-        fields.setdefault("source", make_source())
+        if "issue" not in fields:
+            fields["issue"] = make_issue()
+        if "source" not in fields:
+            fields["source"] = make_source()
         return RecommendedRead.objects.create(**fields)
 
     return make

@@ -1,0 +1,112 @@
+"""The sitemap lists every public page and nothing else; robots.txt points to it."""
+
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.utils import timezone
+
+from issues.models import Issue
+
+pytestmark = pytest.mark.django_db
+
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_urls(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return [loc.text for loc in root.findall("sm:url/sm:loc", NS)]
+
+
+@pytest.fixture
+def published(make_issue, make_story, make_read, make_source):
+    issue = make_issue(slug="carter-center", tags=["elections"])
+    cited = make_source(name="Runrunes", slug="runrunes")
+    make_story(issue=issue, slug="manapiare", sources=[cited], tags=["mining"])
+    make_read(issue=issue, source=make_source(name="Tal Cual", slug="tal-cual"))
+    return issue
+
+
+def test_sitemap_lists_every_kind_of_public_page(client, published):
+    paths = {urlsplit(url).path for url in sitemap_urls(client)}
+
+    assert {
+        "/",
+        "/issues/",
+        "/sources/",
+        "/donate/",
+        "/issues/carter-center/",
+        "/issues/carter-center/manapiare/",
+        f"/series/{published.series.slug}/",
+        "/tags/elections/",
+        "/tags/mining/",
+        "/sources/runrunes/",
+        "/sources/tal-cual/",
+    } <= paths
+
+
+def test_sitemap_urls_are_absolute_and_answer(client, published):
+    urls = sitemap_urls(client)
+
+    for url in urls:
+        parts = urlsplit(url)
+        assert parts.scheme == "http" and parts.netloc == "testserver", url
+        assert client.get(parts.path).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "status, offset",
+    [
+        (Issue.Status.DRAFT, None),
+        (Issue.Status.IN_REVIEW, None),
+        (Issue.Status.UNPUBLISHED, -1),
+        (Issue.Status.PUBLISHED, +1),
+    ],
+)
+def test_unpublished_content_is_absent_from_the_sitemap(
+    client, make_series, make_issue, make_story, make_source, status, offset
+):
+    when = timezone.now() + timedelta(days=offset) if offset else None
+    hidden_series = make_series(slug="hidden-series")
+    hidden = make_issue(
+        series=hidden_series,
+        slug="hidden-issue",
+        status=status,
+        published_at=when,
+        tags=["hidden-tag"],
+    )
+    make_story(
+        issue=hidden,
+        slug="hidden-story",
+        sources=[make_source(slug="hidden-source")],
+    )
+
+    text = " ".join(sitemap_urls(client))
+
+    for slug in [
+        "hidden-series",
+        "hidden-issue",
+        "hidden-story",
+        "hidden-tag",
+        "hidden-source",
+    ]:
+        assert slug not in text
+
+
+def test_issue_entries_say_when_they_last_changed(client, published):
+    body = client.get("/sitemap.xml").content.decode()
+
+    assert f"<lastmod>{published.updated_at.date().isoformat()}" in body
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Disallow: /admin/" in lines
