@@ -30,12 +30,34 @@ class PublishedIssueMixin:
 
 
 class IssueArchiveView(PublishedIssueMixin, ListView):
+    """Every published issue, newest first; `?year=2025` narrows it to one year.
+
+    A year that is not a plain four-digit number is ignored rather than refused,
+    so a mangled link still lands on the archive.
+    """
+
     template_name = "issues/issue_archive.html"
     context_object_name = "issues"
     paginate_by = 20
 
     def get_queryset(self):
-        return self.get_issue_queryset().prefetch_related("tags")
+        issues = self.get_issue_queryset().prefetch_related("tags")
+        self.year = self.selected_year()
+        if self.year is not None:
+            issues = issues.filter(published_at__year=self.year)
+        return issues
+
+    def selected_year(self):
+        value = self.request.GET.get("year", "")
+        if len(value) == 4 and value.isascii() and value.isdigit():
+            return int(value)
+        return None
+
+    def get_context_data(self, **kwargs):
+        years = self.get_issue_queryset().dates("published_at", "year", order="DESC")
+        return super().get_context_data(
+            year=self.year, years=[day.year for day in years], **kwargs
+        )
 
 
 class IssueDetailView(PublishedIssueMixin, DetailView):

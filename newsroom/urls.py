@@ -27,3 +27,5 @@ urlpatterns = [
     path("", include("issues.urls")),
     path("", include("stories.urls")),
 ]
+
+handler500 = "newsroom.errors.server_error"

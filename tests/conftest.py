@@ -5,12 +5,23 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.core.cache import cache
 from django.utils import timezone
 
 from issues.models import Issue, Series
 from stories.models import RecommendedRead, Source, Story
 
 _counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache.
+
+    Rolled-back rows send no signals, so a page cached by one test would
+    otherwise be served to the next.
+    """
+    cache.clear()
 
 
 @pytest.fixture

@@ -44,15 +44,18 @@ def pages(issue):
     }
 
 
+# Each count includes one query of the page cache, made once per cache
+# generation: when the next scheduled issue goes public (newsroom/caching.py).
+# The archive's extra query lists the years to browse by.
 EXPECTED_QUERIES = {
-    "home": 7,
-    "archive": 3,
-    "issue": 6,
-    "story": 4,
-    "series": 3,
-    "tag": 5,
-    "sources": 2,
-    "source": 4,
+    "home": 8,
+    "archive": 5,
+    "issue": 7,
+    "story": 5,
+    "series": 4,
+    "tag": 6,
+    "sources": 3,
+    "source": 5,
 }
 
 

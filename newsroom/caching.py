@@ -1,0 +1,245 @@
+"""Whole-page caching of the public site, invalidated by publishing, not by a clock.
+
+Every cached page is stored under a *generation*. Saving or deleting anything a
+public page shows (an issue, story, read, source, series or tag) starts a new
+generation, so the very next request renders afresh: there is no TTL to wait out
+after a correction.
+
+Scheduled issues need no cron either. The time of the next scheduled
+publication is kept in the cache (one query per generation); the first request
+at or after that time starts a new generation, so the issue shows up on every
+cached page the moment its time arrives.
+
+Pages are cached only for anonymous readers (no session cookie) and only for
+the query strings that a listing uses (`page`, `year`), so neither an editor's
+own view nor a flood of made-up query strings reaches the cache.
+"""
+
+import hashlib
+import time
+import uuid
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
+
+GENERATION_KEY = "pages:generation"
+NO_SCHEDULED_ISSUE = "none"
+
+#: Views whose rendered pages are cached, by URL name.
+CACHED_VIEWS = frozenset(
+    {
+        "home",
+        "issues:archive",
+        "issues:issue_detail",
+        "issues:series_detail",
+        "issues:tag",
+        "stories:story_detail",
+        "stories:source_list",
+        "stories:source_detail",
+        "feed",
+        "feed_atom",
+        "issues:feed",
+        "issues:feed_atom",
+        "issues:series_feed",
+        "issues:tag_feed",
+        "sitemap",
+        "robots_txt",
+    }
+)
+#: Query parameters a cached page may vary on; any other parameter skips the cache.
+CACHEABLE_PARAMETERS = frozenset({"page", "year"})
+MAX_PARAMETER_LENGTH = 12
+#: Models whose rows appear on public pages; a change to any starts a new generation.
+PUBLIC_MODELS = (
+    "issues.Issue",
+    "issues.Series",
+    "stories.Story",
+    "stories.RecommendedRead",
+    "stories.Source",
+    "taggit.Tag",
+    "taggit.TaggedItem",
+)
+
+
+def page_timeout():
+    """How long a page may stay cached if nothing changes (PAGE_CACHE_SECONDS)."""
+    return getattr(settings, "PAGE_CACHE_SECONDS", 60 * 60)
+
+
+def current_generation():
+    """The generation pages are stored under: `<unix time>-<random>`."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = new_generation()
+    return generation
+
+
+def new_generation(**kwargs):
+    """Start a new generation: every page cached so far is stale from now on.
+
+    Also a signal receiver, hence `**kwargs`.
+    """
+    generation = f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
+    cache.set(GENERATION_KEY, generation, timeout=None)
+    return generation
+
+
+def generation_time(generation):
+    """When `generation` began: the Last-Modified of every page stored under it."""
+    return float(generation.split("-", 1)[0])
+
+
+def next_publication(generation):
+    """The time the next scheduled issue goes public, or None; one query per generation."""
+    key = f"pages:{generation}:next-publication"
+    value = cache.get(key)
+    if value is None:
+        from issues.models import Issue
+
+        upcoming = (
+            Issue.objects.filter(
+                status=Issue.Status.PUBLISHED, published_at__gt=timezone.now()
+            )
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        value = upcoming.timestamp() if upcoming else NO_SCHEDULED_ISSUE
+        cache.set(key, value, timeout=page_timeout())
+    if value == NO_SCHEDULED_ISSUE:
+        return None
+    return datetime.fromtimestamp(value, tz=UTC)
+
+
+def live_generation():
+    """The current generation, renewed first if a scheduled issue's time has come."""
+    generation = current_generation()
+    upcoming = next_publication(generation)
+    if upcoming is not None and upcoming <= timezone.now():
+        generation = new_generation()
+    return generation
+
+
+def _is_cacheable_request(request):
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
+    match = request.resolver_match
+    if match is None or match.view_name not in CACHED_VIEWS:
+        return False
+    return all(
+        name in CACHEABLE_PARAMETERS
+        and all(
+            len(value) <= MAX_PARAMETER_LENGTH for value in request.GET.getlist(name)
+        )
+        for name in request.GET
+    )
+
+
+def _page_key(request, generation):
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"pages:{generation}:page:{digest}"
+
+
+def _is_cacheable_response(response):
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+def _revalidate_every_time(response, last_modified):
+    """Let browsers keep the page but ask each time; the ETag makes asking cheap."""
+    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    response.headers.setdefault("Last-Modified", http_date(last_modified))
+
+
+class PublicPageCacheMiddleware:
+    """Serves public pages from the cache and stores them there after rendering.
+
+    Placed last in MIDDLEWARE so that security headers, ETags and conditional
+    GETs are still applied on every response by the middleware around it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key is not None and _is_cacheable_response(response):
+            _revalidate_every_time(response, request._page_cache_time)
+            entry = (
+                response.status_code,
+                response.content,
+                [
+                    (name, value)
+                    for name, value in response.items()
+                    if name.lower() not in ("vary", "set-cookie")
+                ],
+            )
+            cache.set(key, entry, timeout=page_timeout())
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not _is_cacheable_request(request):
+            return None
+        try:
+            generation = live_generation()
+        except DatabaseError:
+            return None
+        key = _page_key(request, generation)
+        entry = cache.get(key)
+        if entry is None:
+            request._page_cache_key = key
+            request._page_cache_time = generation_time(generation)
+            return None
+        status, content, headers = entry
+        response = _cached_response(status, content, headers)
+        response.headers["X-Page-Cache"] = "hit"
+        return response
+
+
+def _cached_response(status, content, headers):
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    return response
+
+
+def _bump_for_m2m(sender, **kwargs):
+    if sender in _watched_through_models:
+        new_generation()
+
+
+_watched_through_models = set()
+
+
+def connect_signals():
+    """Start a new generation whenever a public model, or its tags or sources, change."""
+    from django.apps import apps
+
+    for label in PUBLIC_MODELS:
+        model = apps.get_model(label)
+        post_save.connect(new_generation, sender=model, dispatch_uid=f"pages-{label}")
+        post_delete.connect(
+            new_generation, sender=model, dispatch_uid=f"pages-del-{label}"
+        )
+        for field in model._meta.many_to_many:
+            through = getattr(field.remote_field, "through", None)
+            if through is not None:
+                _watched_through_models.add(through)
+    m2m_changed.connect(_bump_for_m2m, dispatch_uid="pages-m2m")

@@ -1,0 +1,239 @@
+"""Public pages are cached, and a change is visible on the very next request."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from issues.models import Issue
+
+CACHED = "X-Page-Cache"
+
+
+def cached_get(client, path, **extra):
+    """Request `path` twice; the second answer must come from the cache."""
+    client.get(path, **extra)
+    response = client.get(path, **extra)
+    assert response.headers.get(CACHED) == "hit", path
+    return response
+
+
+def test_a_public_page_is_served_from_the_cache_without_queries(
+    client, make_story, django_assert_num_queries
+):
+    story = make_story(headline="Miners clash on the Paru")
+    client.get(story.issue.get_absolute_url())
+
+    with django_assert_num_queries(0):
+        response = client.get(story.issue.get_absolute_url())
+
+    assert response.headers[CACHED] == "hit"
+    assert "Miners clash on the Paru" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/issues/", "/sources/", "/issues/?page=1", "/issues/?year=2025"],
+)
+def test_every_listing_is_cached(client, make_story, make_source, path):
+    make_story(sources=[make_source()])
+
+    response = cached_get(client, path)
+
+    assert response.status_code == 200
+
+
+def test_publishing_an_issue_shows_it_on_the_next_request(client, make_issue):
+    make_issue(headline="Last edition")
+    draft = make_issue(headline="Fresh edition", status=Issue.Status.DRAFT)
+    assert "Fresh edition" not in cached_get(client, "/issues/").content.decode()
+
+    draft.status = Issue.Status.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.save()
+
+    response = client.get("/issues/")
+    assert CACHED not in response.headers
+    assert "Fresh edition" in response.content.decode()
+
+
+def test_editing_a_story_changes_the_cached_issue_page(client, make_story):
+    story = make_story(headline="Power cut at the embassy")
+    page = story.issue.get_absolute_url()
+    cached_get(client, page)
+
+    story.headline = "Generator collapses at the embassy"
+    story.save()
+
+    text = client.get(page).content.decode()
+    assert "Generator collapses at the embassy" in text
+    assert "Power cut at the embassy" not in text
+
+
+def test_unpublishing_an_issue_removes_it_from_cached_pages(client, make_issue):
+    make_issue(headline="Still here")
+    issue = make_issue(headline="Pulled issue")
+    cached_get(client, "/issues/")
+    cached_get(client, issue.get_absolute_url())
+
+    issue.status = Issue.Status.UNPUBLISHED
+    issue.save()
+
+    assert "Pulled issue" not in client.get("/issues/").content.decode()
+    assert client.get(issue.get_absolute_url()).status_code == 404
+
+
+def test_deleting_a_read_updates_the_cached_issue_page(client, make_read):
+    read = make_read(summary="Forty percent of doctors have left.")
+    page = read.issue.get_absolute_url()
+    assert "Forty percent" in cached_get(client, page).content.decode()
+
+    read.delete()
+
+    assert "Forty percent" not in client.get(page).content.decode()
+
+
+def test_citing_a_new_source_updates_the_cached_source_directory(
+    client, make_story, make_source
+):
+    story = make_story(sources=[make_source(name="Runrunes")])
+    cached_get(client, "/sources/")
+
+    story.sources.add(make_source(name="SOS Orinoco"))
+
+    assert "SOS Orinoco" in client.get("/sources/").content.decode()
+
+
+def test_tagging_an_issue_updates_its_cached_page(client, make_issue):
+    issue = make_issue()
+    cached_get(client, issue.get_absolute_url())
+
+    issue.tags.add("amazonas")
+
+    assert "/tags/amazonas/" in client.get(issue.get_absolute_url()).content.decode()
+
+
+def test_renaming_a_series_updates_cached_issue_pages(client, make_issue):
+    issue = make_issue()
+    cached_get(client, issue.get_absolute_url())
+
+    issue.series.hashtag = "#NowWhatCaracas"
+    issue.series.save()
+
+    assert "#NowWhatCaracas" in client.get(issue.get_absolute_url()).content.decode()
+
+
+def test_a_scheduled_issue_appears_on_cached_pages_when_its_time_comes(
+    client, make_issue
+):
+    make_issue(headline="Already out")
+    publish_at = timezone.now() + timedelta(hours=1)
+    make_issue(headline="Scheduled for later", published_at=publish_at)
+    for path in ("/", "/issues/"):
+        assert "Scheduled for later" not in cached_get(client, path).content.decode()
+
+    later = publish_at + timedelta(seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        home = client.get("/")
+        archive = client.get("/issues/")
+
+    assert CACHED not in home.headers
+    assert "Scheduled for later" in home.content.decode()
+    assert "Scheduled for later" in archive.content.decode()
+
+
+def test_a_scheduled_issue_is_absent_until_its_time_even_from_cached_pages(
+    client, make_issue
+):
+    make_issue(headline="Already out")
+    publish_at = timezone.now() + timedelta(hours=1)
+    make_issue(headline="Scheduled for later", published_at=publish_at)
+    cached_get(client, "/issues/")
+
+    earlier = publish_at - timedelta(seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=earlier):
+        response = client.get("/issues/")
+
+    assert response.headers[CACHED] == "hit"
+    assert "Scheduled for later" not in response.content.decode()
+
+
+def test_a_cached_page_answers_a_matching_etag_with_304(client, make_issue):
+    issue = make_issue()
+    first = client.get(issue.get_absolute_url())
+    etag = first.headers["ETag"]
+
+    response = client.get(issue.get_absolute_url(), headers={"If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_a_stale_etag_gets_the_new_page(client, make_issue):
+    issue = make_issue(headline="Before the correction")
+    etag = client.get(issue.get_absolute_url()).headers["ETag"]
+
+    issue.headline = "After the correction"
+    issue.save()
+    response = client.get(issue.get_absolute_url(), headers={"If-None-Match": etag})
+
+    assert response.status_code == 200
+    assert "After the correction" in response.content.decode()
+
+
+def test_a_page_unchanged_since_if_modified_since_gets_304(client, make_issue):
+    issue = make_issue()
+    last_modified = client.get(issue.get_absolute_url()).headers["Last-Modified"]
+
+    response = client.get(
+        issue.get_absolute_url(), headers={"If-Modified-Since": last_modified}
+    )
+
+    assert response.status_code == 304
+
+
+def test_browsers_must_revalidate_public_pages(client, make_issue):
+    response = client.get(make_issue().get_absolute_url())
+
+    cache_control = response.headers["Cache-Control"]
+    assert "max-age=0" in cache_control and "must-revalidate" in cache_control
+
+
+def test_search_is_never_served_from_the_cache(client, make_issue):
+    make_issue(headline="Orinoco report")
+    client.get("/search/", {"q": "orinoco"})
+
+    response = client.get("/search/", {"q": "orinoco"})
+
+    assert CACHED not in response.headers
+
+
+def test_made_up_query_parameters_bypass_the_cache(client, make_issue):
+    make_issue()
+    client.get("/issues/?utm_source=newsletter")
+
+    response = client.get("/issues/?utm_source=newsletter")
+
+    assert response.status_code == 200
+    assert CACHED not in response.headers
+
+
+def test_logged_in_staff_always_get_a_fresh_page(client, make_issue, editor):
+    make_issue()
+    client.get("/issues/")
+    client.force_login(editor)
+
+    response = client.get("/issues/")
+
+    assert response.status_code == 200
+    assert CACHED not in response.headers
+
+
+def test_a_not_found_page_is_not_cached(client, db):
+    client.get("/issues/no-such-issue/")
+
+    response = client.get("/issues/no-such-issue/")
+
+    assert response.status_code == 404
+    assert CACHED not in response.headers
