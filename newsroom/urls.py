@@ -11,6 +11,7 @@ from newsroom.sitemaps import SITEMAPS
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("donate/", views.DonateView.as_view(), name="donate"),
+    path("donate/thanks/", views.DonateThanksView.as_view(), name="donate_thanks"),
     path("search/", SearchView.as_view(), name="search"),
     path("feed/", LatestIssuesFeed(), name="feed"),
     path("feed/atom/", LatestIssuesAtomFeed(), name="feed_atom"),

@@ -2,10 +2,13 @@
 
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from issues.views import PublishedIssueMixin
+from newsroom import donations
+from newsroom.models import Campaign, DonateClick, DonatePage, Frequency
 
 
 class HomeView(PublishedIssueMixin, TemplateView):
@@ -23,8 +26,54 @@ class HomeView(PublishedIssueMixin, TemplateView):
         return super().get_context_data(issue=latest, recent_issues=recent, **kwargs)
 
 
+@method_decorator(never_cache, name="dispatch")
 class DonateView(TemplateView):
+    """The donate page; a visit from an issue's, story's or series' link is counted.
+
+    Never cached anywhere: every visit must reach the counter, and the page's
+    figures change with each import.
+    """
+
     template_name = "newsroom/donate.html"
+
+    def get(self, request, *args, **kwargs):
+        reference = donations.parse_reference(request.GET)
+        if reference and donations.is_countable_visit(request.headers):
+            DonateClick.objects.record(reference)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        page = DonatePage.objects.load()
+        campaign = Campaign.objects.current()
+        context = {
+            "page": page,
+            "campaign": campaign,
+            "appeal": (campaign and campaign.appeal) or page.appeal,
+            "questions": page.questions(),
+            "other_ways": page.other_ways(),
+        }
+        if campaign is not None:
+            tiers = [tier for tier in campaign.tiers.all() if tier.is_visible]
+            offered = [f for f in Frequency if any(t.frequency == f for t in tiers)]
+            asked = self.request.GET.get("frequency")
+            frequency = asked if asked in offered else next(iter(offered), None)
+            context.update(
+                progress=campaign.progress(),
+                frequencies=offered,
+                frequency=frequency,
+                tiers=[tier for tier in tiers if tier.frequency == frequency],
+                supporters=campaign.supporters_wall(),
+            )
+        return super().get_context_data(**context, **kwargs)
+
+
+class DonateThanksView(TemplateView):
+    """Where the processor sends donors after paying; its text is editable."""
+
+    template_name = "newsroom/donate_thanks.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page=DonatePage.objects.load(), **kwargs)
 
 
 @never_cache

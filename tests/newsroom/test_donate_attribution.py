@@ -1,0 +1,227 @@
+"""Donate clicks are counted per issue per day, and nothing about the reader is kept."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from issues.models import Issue
+from newsroom.models import DonateClick
+from tests.newsroom.donate_builders import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36"
+
+
+def clicks(**lookup):
+    return sum(DonateClick.objects.filter(**lookup).values_list("count", flat=True))
+
+
+def test_the_issue_appeal_links_to_the_donate_page_with_the_issue(client, make_issue):
+    issue = make_issue(slug="carter-center-goodbye")
+
+    response = client.get(issue.get_absolute_url())
+
+    assert 'href="/donate/?from=carter-center-goodbye"' in response.text
+
+
+def test_a_story_page_appeal_names_the_issue_and_the_story(client, make_story):
+    story = make_story(slug="embassy-siege")
+
+    response = client.get(story.get_absolute_url())
+
+    assert (
+        f'href="/donate/?from={story.issue.slug}&amp;story=embassy-siege"'
+        in response.text
+    )
+
+
+def test_a_series_page_appeal_names_the_series(client, make_issue, series):
+    make_issue(series=series)
+
+    response = client.get(series.get_absolute_url())
+
+    assert 'href="/donate/?from=series:now-what-venezuela"' in response.text
+
+
+def test_each_visit_from_an_issue_adds_to_that_days_counter(client, make_issue):
+    issue = make_issue()
+
+    for _ in range(3):
+        assert client.get(f"/donate/?from={issue.slug}").status_code == 200
+
+    row = DonateClick.objects.get()
+    assert (row.issue, row.via, row.day, row.count) == (
+        issue,
+        DonateClick.Via.ISSUE,
+        timezone.localdate(),
+        3,
+    )
+
+
+def test_visits_from_a_story_count_for_its_issue(client, make_story):
+    story = make_story()
+
+    client.get(f"/donate/?from={story.issue.slug}&story={story.slug}")
+
+    assert clicks(issue=story.issue, via=DonateClick.Via.STORY) == 1
+
+
+def test_visits_from_a_series_page_count_for_the_series(client, series, make_issue):
+    make_issue(series=series)
+
+    client.get(f"/donate/?from=series:{series.slug}")
+
+    assert clicks(series=series) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=no-such-issue",
+        "from=",
+        "from=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "from=" + "a" * 10_000,
+        "from=../../etc/passwd",
+        "from=series:",
+        "from=series:no-such-series",
+        "from=series:{series}&story={story}",
+        "from={issue}&story=no-such-story",
+        "from={issue}&story=%00",
+        "from=%FF%FE",
+        "story={story}",
+    ],
+)
+def test_unknown_or_malformed_references_are_ignored_without_error(
+    client, make_story, series, query
+):
+    story = make_story()
+    url = "/donate/?" + query.format(
+        issue=story.issue.slug, story=story.slug, series=series.slug
+    )
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert not DonateClick.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0)",
+        "Mozilla/5.0 (compatible; Yahoo! Slurp)",
+        "Baiduspider/2.0",
+        "facebookexternalhit/1.1",
+        "Slackbot-LinkExpanding 1.0",
+        "Mozilla/5.0 (compatible; SomeCrawler/1.0)",
+        "WhatsApp link preview",
+    ],
+)
+def test_bots_that_announce_themselves_are_not_counted(client, make_issue, user_agent):
+    issue = make_issue()
+
+    response = client.get(
+        f"/donate/?from={issue.slug}", headers={"User-Agent": user_agent}
+    )
+
+    assert response.status_code == 200
+    assert not DonateClick.objects.exists()
+
+
+def test_a_browser_prefetching_the_page_is_not_counted(client, make_issue):
+    issue = make_issue()
+
+    client.get(f"/donate/?from={issue.slug}", headers={"Sec-Purpose": "prefetch"})
+
+    assert not DonateClick.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"status": Issue.Status.DRAFT, "published_at": None},
+        {"status": Issue.Status.IN_REVIEW, "published_at": None},
+        {"status": Issue.Status.UNPUBLISHED},
+        {"published_at": timezone.now() + timedelta(days=1)},
+    ],
+    ids=["draft", "in-review", "unpublished", "scheduled"],
+)
+def test_visits_naming_an_issue_the_public_cannot_see_are_not_counted(
+    client, make_issue, state
+):
+    issue = make_issue(**state)
+
+    response = client.get(
+        f"/donate/?from={issue.slug}", headers={"User-Agent": BROWSER}
+    )
+
+    assert response.status_code == 200
+    assert not DonateClick.objects.exists()
+
+
+def test_counting_keeps_nothing_personal_and_sets_no_cookie(client, make_issue):
+    issue = make_issue()
+
+    response = client.get(
+        f"/donate/?from={issue.slug}",
+        headers={"User-Agent": BROWSER},
+        REMOTE_ADDR="203.0.113.9",
+    )
+
+    assert response.cookies == {}
+    assert {field.name for field in DonateClick._meta.get_fields()} == {
+        "id",
+        "issue",
+        "series",
+        "via",
+        "day",
+        "count",
+    }
+    stored = str(list(DonateClick.objects.values()))
+    assert "203.0.113.9" not in stored and "Mozilla" not in stored
+
+
+def test_the_donate_page_is_never_cached_so_every_visit_counts(client, make_issue):
+    issue = make_issue()
+
+    first = client.get(f"/donate/?from={issue.slug}")
+    client.get(f"/donate/?from={issue.slug}")
+
+    assert "no-store" in first["Cache-Control"]
+    assert "private" in first["Cache-Control"]
+    assert "X-Page-Cache" not in first
+    assert clicks(issue=issue) == 2
+
+
+def test_following_the_frequency_switch_does_not_count_the_visit_again(
+    client, make_issue
+):
+    make_campaign()
+    issue = make_issue()
+    page = client.get(f"/donate/?from={issue.slug}").text
+    switch = re.search(r'<a href="([^"]*)">Monthly</a>', page).group(1)
+
+    response = client.get("/donate/" + switch.replace("&amp;", "&"))
+
+    assert response.status_code == 200
+    assert clicks(issue=issue) == 1
+
+
+def test_counts_are_kept_per_day(client, make_issue):
+    issue = make_issue()
+    DonateClick.objects.create(
+        issue=issue,
+        via=DonateClick.Via.ISSUE,
+        day=timezone.localdate() - timedelta(days=1),
+        count=5,
+    )
+
+    client.get(f"/donate/?from={issue.slug}")
+
+    assert list(
+        DonateClick.objects.order_by("day").values_list("count", flat=True)
+    ) == [5, 1]
