@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.crypto import get_random_string
 from taggit.managers import TaggableManager
 
 
@@ -95,31 +94,6 @@ class Series(models.Model):
             created_by=user,
             updated_by=user,
         )
-
-    def start_next_issue(self, user=None):
-        """A new draft numbered next, opening and closing with the series' text.
-
-        The series row is locked so two people starting the next issue at
-        once get consecutive numbers rather than a clash.
-        """
-        Series.objects.select_for_update().filter(pk=self.pk).get()
-        number = self.next_number()
-        slug = base = f"{self.slug}-{number}"
-        while Issue.objects.filter(slug=slug).exists():
-            slug = f"{base}-{get_random_string(4).lower()}"
-        return self.issues.create(
-            number=number,
-            headline=f"{self.name}, issue {number}",
-            slug=slug,
-            intro=self.intro,
-            channel_call=self.channel_call,
-            channel_url=self.channel_url,
-            appeal=self.appeal,
-            status=Issue.Status.DRAFT,
-            created_by=user,
-            updated_by=user,
-        )
-
 
 
 class IssueQuerySet(models.QuerySet):
@@ -216,11 +190,6 @@ class Issue(models.Model):
         editable=False,
         help_text="Raised by every save; a form loaded at an older version is refused.",
     )
-    version = models.PositiveIntegerField(
-        default=1,
-        editable=False,
-        help_text="Raised by every save; a form loaded at an older version is refused.",
-    )
 
     objects = IssueQuerySet.as_manager()
 
@@ -268,20 +237,6 @@ class Issue(models.Model):
         return "Scheduled" if self.is_scheduled else self.get_status_display()
 
     @property
-    def is_scheduled(self):
-        """Published, but its publish time is still to come."""
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at > timezone.now()
-        )
-
-    @property
-    def state_label(self):
-        """The state as editors speak of it: "Scheduled" is a published issue's wait."""
-        return "Scheduled" if self.is_scheduled else self.get_status_display()
-
-    @property
     def effective_intro(self):
         return self.intro or self.series.intro
 
@@ -296,33 +251,6 @@ class Issue(models.Model):
     @property
     def effective_appeal(self):
         return self.appeal or self.series.appeal
-
-
-class IssueEvent(models.Model):
-    """One workflow transition of an issue: who moved it, when, from what, to what."""
-
-    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="events")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20, choices=Issue.Status)
-    to_status = models.CharField(max_length=20, choices=Issue.Status)
-    published_at = models.DateTimeField(
-        "publish time", null=True, blank=True, help_text="For publish and schedule."
-    )
-    note = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        get_latest_by = "created_at"
-
-    def __str__(self):
-        return f"{self.issue}: {self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class IssueEvent(models.Model):

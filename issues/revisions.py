@@ -1,0 +1,203 @@
+"""Revisions of an issue with its stories and reads, kept by django-reversion.
+
+Every admin save stores the issue and, by following its relations, all its
+stories and recommended reads as one revision. This module turns a revision
+into a flat, labelled snapshot ("Story 2 · Body") so any revision can be
+compared field by field with the current issue, and restores a revision's
+content as a new revision without touching the workflow state.
+"""
+
+from dataclasses import dataclass
+
+import reversion
+from django.db import transaction
+from django.utils.timezone import localtime
+from reversion.models import Version
+
+from issues.models import Issue, Series
+from stories.models import RecommendedRead, Source, Story
+
+reversion.register(Story)
+reversion.register(RecommendedRead)
+reversion.register(Issue, follow=("stories", "reads"))
+
+ISSUE_FIELDS = [
+    "series",
+    "number",
+    "headline",
+    "slug",
+    "dek",
+    "intro",
+    "channel_call",
+    "channel_url",
+    "appeal",
+    "lead_image",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+]
+STORY_FIELDS = ["headline", "slug", "body", "why_it_matters", "more_information"]
+READ_FIELDS = ["source", "summary", "url"]
+
+# What a restore leaves as it is: the workflow decides these, not the content.
+WORKFLOW_FIELDS = [
+    "status",
+    "published_at",
+    "created_at",
+    "created_by",
+    "version",
+]
+
+
+@dataclass
+class Row:
+    label: str
+    old: str
+    new: str
+
+    @property
+    def changed(self):
+        return self.old != self.new
+
+
+def _label(model, field):
+    return str(model._meta.get_field(field).verbose_name).capitalize()
+
+
+def _snapshot(issue_values, stories, reads, series_names, source_names):
+    """Labelled values from plain dicts, the same whatever they were read from."""
+    snap = {}
+    for field in ISSUE_FIELDS:
+        value = issue_values.get(field)
+        if field == "series":
+            value = series_names.get(value, "")
+        snap[_label(Issue, field)] = "" if value is None else str(value)
+    for n, story in enumerate(stories, 1):
+        for field in STORY_FIELDS:
+            snap[f"Story {n} · {_label(Story, field)}"] = story.get(field) or ""
+        names = sorted(source_names.get(pk, "") for pk in story.get("sources", []))
+        snap[f"Story {n} · Sources"] = ", ".join(names)
+    for n, read in enumerate(reads, 1):
+        for field in READ_FIELDS:
+            value = read.get(field)
+            if field == "source":
+                value = source_names.get(value, "")
+            snap[f"Recommended read {n} · {_label(RecommendedRead, field)}"] = (
+                value or ""
+            )
+    return snap
+
+
+def _names(model, pks):
+    return dict(model.objects.filter(pk__in=set(pks)).values_list("pk", "name"))
+
+
+def current_snapshot(issue):
+    issue_values = {f: getattr(issue, f) for f in ISSUE_FIELDS}
+    issue_values["series"] = issue.series_id
+    stories = [
+        {
+            **{f: getattr(s, f) for f in STORY_FIELDS},
+            "sources": [src.pk for src in s.sources.all()],
+        }
+        for s in issue.stories.prefetch_related("sources")
+    ]
+    reads = [
+        {"source": r.source_id, "summary": r.summary, "url": r.url}
+        for r in issue.reads.all()
+    ]
+    source_pks = [pk for s in stories for pk in s["sources"]]
+    source_pks += [r["source"] for r in reads if r["source"]]
+    return _snapshot(
+        issue_values,
+        stories,
+        reads,
+        _names(Series, [issue.series_id]),
+        _names(Source, source_pks),
+    )
+
+
+def revision_snapshot(revision, issue):
+    """The snapshot of `issue` as `revision` stored it, or None if it holds no issue."""
+    issue_values, stories, reads = None, [], []
+    for version in revision.version_set.select_related("content_type"):
+        model = version.content_type.model_class()
+        data = version.field_dict
+        if model is Issue and version.object_id == str(issue.pk):
+            issue_values = dict(data)
+            issue_values["series"] = data.get("series_id")
+        elif model is Story and data.get("issue_id") == issue.pk:
+            stories.append(
+                {
+                    **data,
+                    "pk": data["id"],
+                    "sources": list(data.get("sources", [])),
+                }
+            )
+        elif model is RecommendedRead and data.get("issue_id") == issue.pk:
+            reads.append({**data, "pk": data["id"], "source": data.get("source_id")})
+    if issue_values is None:
+        return None
+    stories.sort(key=lambda s: (s.get("position", 0), s["pk"]))
+    reads.sort(key=lambda r: (r.get("position", 0), r["pk"]))
+    source_pks = [pk for s in stories for pk in s["sources"]]
+    source_pks += [r["source"] for r in reads if r["source"]]
+    return _snapshot(
+        issue_values,
+        stories,
+        reads,
+        _names(Series, [issue_values["series"]]),
+        _names(Source, source_pks),
+    )
+
+
+def compare(old, new):
+    """Rows for every label in either snapshot, in the order an issue reads."""
+    labels = list(old)
+    labels += [label for label in new if label not in old]
+    return [Row(label, old.get(label, ""), new.get(label, "")) for label in labels]
+
+
+def issue_versions(issue):
+    """The issue's revisions, newest first, with who made them."""
+    return Version.objects.get_for_object(issue).select_related("revision__user")
+
+
+def ensure_initial_revision(issue):
+    """Keep a first revision of an issue made outside the admin (e.g. imported)."""
+    if not Version.objects.get_for_object(issue).exists():
+        with reversion.create_revision():
+            reversion.add_to_revision(issue)
+            reversion.set_comment("Version before the first edit in the admin.")
+
+
+def snapshot_at_version(issue, version_number):
+    """The snapshot that an edit form loaded at `version_number` was showing."""
+    for version in issue_versions(issue)[:200]:
+        if version.field_dict.get("version") == version_number:
+            return revision_snapshot(version.revision, issue)
+    return None
+
+
+def restore(revision, issue, user):
+    """Put back `revision`'s content of `issue` as a new revision by `user`.
+
+    Stories and reads added since are deleted, removed ones come back; the
+    status, publish time and version counter stay as they are now, so a
+    restore never publishes or unpublishes anything and stale edit forms are
+    still refused.
+    """
+    with transaction.atomic(), reversion.create_revision():
+        current = Issue.objects.select_for_update().get(pk=issue.pk)
+        kept = {f: getattr(current, f) for f in WORKFLOW_FIELDS}
+        revision.revert(delete=True)
+        restored = Issue.objects.get(pk=issue.pk)
+        for field, value in kept.items():
+            setattr(restored, field, value)
+        restored.version = current.version + 1
+        restored.updated_by = user
+        restored.save()
+        reversion.set_user(user)
+        when = localtime(revision.date_created)
+        reversion.set_comment(f"Restored the revision of {when:%Y-%m-%d %H:%M %Z}.")
+    return restored

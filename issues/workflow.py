@@ -1,0 +1,235 @@
+"""The editorial workflow: who may move an issue from one state to another.
+
+draft → in review → published (now) or scheduled (published, time to come)
+→ unpublished → draft. Each move is a `Transition`; `perform()` re-checks the
+user's permission and the issue's current state under a row lock, runs the
+publish checklist where it applies, and records an `IssueEvent`. Views and
+templates only ask `available_transitions()` what to offer; the server never
+trusts that a button was shown.
+
+Who edits what: writers edit drafts only. An issue in review is with the
+editors (a writer takes it back with "Return to draft"); published, scheduled
+and unpublished issues are edited by editors alone, because an edit to a
+published issue is live at once.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from issues.models import Issue, IssueEvent
+
+PUBLISH_PERMISSION = "issues.publish_issue"
+CHANGE_PERMISSION = "issues.change_issue"
+
+DRAFT = Issue.Status.DRAFT
+IN_REVIEW = Issue.Status.IN_REVIEW
+PUBLISHED = Issue.Status.PUBLISHED
+UNPUBLISHED = Issue.Status.UNPUBLISHED
+SCHEDULED = "scheduled"
+
+
+class TransitionError(Exception):
+    """A transition that cannot happen; `str()` is a message for the user."""
+
+
+class TransitionNotAllowed(TransitionError, PermissionDenied):
+    """The user lacks the permission this move needs (a 403 over HTTP)."""
+
+
+class ChecklistFailed(TransitionError):
+    """Publishing is blocked until each of `problems` is fixed."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("This issue is not ready to publish: " + " ".join(problems))
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset
+    target: str
+    permission: str
+    needs_time: bool = False
+    checklist: bool = False
+    done: str = ""
+
+
+_NOT_LIVE = frozenset({DRAFT, IN_REVIEW, UNPUBLISHED, SCHEDULED})
+
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition(
+            "submit",
+            "Submit for review",
+            frozenset({DRAFT}),
+            IN_REVIEW,
+            CHANGE_PERMISSION,
+            done="submitted for review",
+        ),
+        Transition(
+            "publish",
+            "Publish now",
+            _NOT_LIVE,
+            PUBLISHED,
+            PUBLISH_PERMISSION,
+            checklist=True,
+            done="published",
+        ),
+        Transition(
+            "schedule",
+            "Schedule",
+            _NOT_LIVE,
+            PUBLISHED,
+            PUBLISH_PERMISSION,
+            needs_time=True,
+            checklist=True,
+            done="scheduled",
+        ),
+        Transition(
+            "unpublish",
+            "Unpublish",
+            frozenset({PUBLISHED, SCHEDULED}),
+            UNPUBLISHED,
+            PUBLISH_PERMISSION,
+            done="unpublished",
+        ),
+        Transition(
+            "return_to_draft",
+            "Return to draft",
+            frozenset({IN_REVIEW, UNPUBLISHED}),
+            DRAFT,
+            CHANGE_PERMISSION,
+            done="returned to draft",
+        ),
+    )
+}
+
+
+def state_of(issue):
+    """The workflow state: the status, except that a future publish is "scheduled"."""
+    return SCHEDULED if issue.is_scheduled else issue.status
+
+
+def can_edit(user, issue):
+    """Whether `user` may change `issue`'s content (see the module docstring)."""
+    if not user.has_perm(CHANGE_PERMISSION):
+        return False
+    return issue.status == DRAFT or user.has_perm(PUBLISH_PERMISSION)
+
+
+def available_transitions(issue, user):
+    """The transitions to offer `user` on `issue`, in the order the buttons show."""
+    state = state_of(issue)
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if state in t.sources and user.has_perm(t.permission)
+    ]
+
+
+def publish_problems(issue):
+    """What stops `issue` from going public, as sentences an editor can act on.
+
+    A recommended read needs a source, and somewhere to send the reader: its
+    own URL, or else its source's homepage (the seed report's reads name only
+    the outlet, and the public page links them to the outlet's homepage).
+    """
+    problems = []
+    if issue.lead_image and not issue.lead_image_alt.strip():
+        problems.append("The lead image has no alt text.")
+    stories = list(issue.stories.all())
+    if not stories:
+        problems.append("The issue has no stories.")
+    for n, story in enumerate(stories, 1):
+        if not story.body.strip():
+            problems.append(f"Story {n} (“{story.headline}”) has no text.")
+    seen = {}
+    for n, story in enumerate(stories, 1):
+        key = story.slug.lower()
+        if key in seen:
+            problems.append(
+                f"Stories {seen[key]} and {n} have the same address “{story.slug}”."
+            )
+        seen.setdefault(key, n)
+    other = Issue.objects.exclude(pk=issue.pk).filter(slug__iexact=issue.slug).first()
+    if other:
+        problems.append(
+            f"Another issue (“{other.headline}”) already has the address "
+            f"“{other.slug}”; change this issue's slug."
+        )
+    for n, read in enumerate(issue.reads.select_related("source"), 1):
+        if read.source is None:
+            problems.append(f"Recommended read {n} names no source.")
+        elif not read.link:
+            problems.append(
+                f"Recommended read {n} ({read.source.name}) has no URL, and its "
+                "source has no homepage to link to."
+            )
+    return problems
+
+
+def perform(issue, user, name, *, publish_at=None, note=""):
+    """Move `issue` by the transition called `name`, as `user`; return the event.
+
+    The state is re-read under a row lock, so two editors pressing buttons at
+    once cannot both move the issue from the same state.
+    """
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise TransitionError("There is no such action.")
+    if not user.has_perm(transition.permission):
+        raise TransitionNotAllowed(
+            f"You are not allowed to {transition.label.lower()} issues."
+        )
+    now = timezone.now()
+    if transition.needs_time:
+        if not isinstance(publish_at, datetime):
+            raise TransitionError("Give the date and time to publish at.")
+        if publish_at <= now:
+            raise TransitionError(
+                "The scheduled time has already passed; use “Publish now” instead."
+            )
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update().get(pk=issue.pk)
+        state = state_of(locked)
+        if state not in transition.sources:
+            label = "scheduled" if state == SCHEDULED else locked.get_status_display()
+            raise TransitionError(
+                f"An issue that is {label.lower()} cannot be "
+                f"{transition.done}; reload the page to see its current state."
+            )
+        if transition.checklist:
+            problems = publish_problems(locked)
+            if problems:
+                raise ChecklistFailed(problems)
+        changes = {"status": transition.target, "updated_by": user, "updated_at": now}
+        if name == "publish":
+            changes["published_at"] = now
+        elif name == "schedule":
+            changes["published_at"] = publish_at
+        moved = Issue.objects.filter(pk=locked.pk, status=locked.status).update(
+            **changes
+        )
+        if not moved:
+            raise TransitionError(
+                "Someone changed this issue's state a moment ago; reload the page."
+            )
+        for field, value in changes.items():
+            setattr(issue, field, value)
+        return IssueEvent.objects.create(
+            issue=locked,
+            user=user,
+            created_at=now,
+            action=name,
+            from_status=locked.status,
+            to_status=transition.target,
+            published_at=changes.get("published_at"),
+            note=note[:500],
+        )
