@@ -5,6 +5,7 @@ from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from issues.models import Issue, Series
+from issues.previews import issue_from_token, token_expires_at
 from stories.models import RecommendedRead, Story
 
 
@@ -103,3 +104,34 @@ class TagView(PublishedIssueMixin, ListView):
         if not context["stories"] and not context["paginator"].count:
             raise Http404("Nothing is published under this tag.")
         return context
+
+
+class IssuePreviewView(DetailView):
+    """An issue in any state, through a signed preview link, for anyone holding it.
+
+    It renders the public issue template, with the preview banner and
+    `noindex`, and is never cached or indexed.
+    """
+
+    template_name = "issues/issue_detail.html"
+    context_object_name = "issue"
+
+    def get_object(self, queryset=None):
+        queryset = PublishedIssueMixin.with_contents(
+            Issue.objects.select_related("series")
+        )
+        return issue_from_token(self.kwargs["token"], queryset)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            preview=True,
+            preview_expires=token_expires_at(self.kwargs["token"]),
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Referrer-Policy"] = "no-referrer"
+        return response

@@ -179,7 +179,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SITE_NAME = env("SITE_NAME", default="Caracas Chronicles")
-SITE_URL = env("SITE_URL", default="")
+# Where the site is served; commands print absolute links with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# How long a preview link works, in seconds (7 days).
+PREVIEW_MAX_AGE = env.int("PREVIEW_MAX_AGE", default=60 * 60 * 24 * 7)
 
 TAGGIT_CASE_INSENSITIVE = True
 

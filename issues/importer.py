@@ -1,0 +1,232 @@
+"""Write a parsed report (`issues.report_parser.Report`) to the database.
+
+The parser knows nothing of the database; this module is the one place that
+turns its dataclasses into a series, an issue, stories, reads and sources, in
+one transaction, so a failure leaves nothing half-written.
+"""
+
+import codecs
+import re
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from issues.models import Issue, Series
+from issues.report_parser import Report, ReportParseError, normalise_source_name
+from stories.models import RecommendedRead, Source, Story
+
+
+def text_from_bytes(data: bytes) -> str:
+    """Decode an uploaded or read report: UTF-8, with or without a BOM.
+
+    Anything else is refused with the line where decoding failed, rather than
+    guessed at, so a wrong file (a PDF, a Word document) is reported clearly.
+    """
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ReportParseError(
+            "contains NUL bytes: this is not a plain-text file.", line
+        )
+    try:
+        return codecs.decode(data, "utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ReportParseError(
+            "is not valid UTF-8 text; save the report as UTF-8 plain text.", line
+        ) from None
+
+
+def issue_slug(headline: str) -> str:
+    """The slug an issue gets from its headline, before any collision suffix."""
+    max_length = Issue._meta.get_field("slug").max_length - 5
+    return slugify(headline)[:max_length].strip("-") or "issue"
+
+
+def find_existing_issue(report: Report, series: Series) -> Issue | None:
+    """The issue a re-import of `report` updates: same series, same headline slug.
+
+    When another series already held the slug, the issue got a numbered
+    suffix ("…-2"), so those count too.
+    """
+    base = issue_slug(report.headline)
+    candidates = series.issues.filter(slug__startswith=base).order_by("pk")
+    for issue in candidates:
+        if issue.slug == base:
+            return issue
+    for issue in candidates:
+        if re.fullmatch(rf"{re.escape(base)}-\d+", issue.slug):
+            return issue
+    return None
+
+
+@transaction.atomic
+def import_report(
+    report: Report,
+    *,
+    series: Series,
+    status: str | None = None,
+    published_at=None,
+    user=None,
+) -> tuple[Issue, bool]:
+    """Create or update the issue `report` describes; return it and whether it is new.
+
+    Re-importing updates the issue of the same series and headline: its fields
+    are rewritten, its stories and reads replaced, its sources reused by name.
+    `status` None keeps an existing issue's status (a new one is a draft), so
+    fixing a typo in a published issue does not take it offline. Publishing
+    without a time keeps an existing publish time, else uses now.
+    """
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    _fill_series(series, report)
+
+    issue = find_existing_issue(report, series)
+    created = issue is None
+    if created:
+        issue = Issue(
+            series=series,
+            number=series.next_number(),
+            slug=unique_slug(Issue.objects.all(), issue_slug(report.headline)),
+            created_by=user,
+        )
+    else:
+        issue = Issue.objects.select_for_update().get(pk=issue.pk)
+
+    issue.headline = report.headline
+    issue.dek = report.dek
+    issue.intro = _override(report.intro, series.intro)
+    issue.channel_call = _override(report.channel_call, series.channel_call)
+    issue.appeal = _override(report.appeal, series.appeal)
+    if status is not None:
+        issue.status = status
+    if issue.status == Issue.Status.PUBLISHED:
+        issue.published_at = published_at or issue.published_at or timezone.now()
+    elif published_at is not None:
+        issue.published_at = published_at
+    if user is not None:
+        issue.updated_by = user
+    issue.save()
+
+    issue.stories.all().delete()
+    issue.reads.all().delete()
+    sources = _SourceCache()
+    story_slugs: set[str] = set()
+    for position, draft in enumerate(report.stories, start=1):
+        story = Story.objects.create(
+            issue=issue,
+            position=position,
+            headline=draft.headline,
+            slug=_unique_in(slugify(draft.headline)[:190] or "story", story_slugs),
+            body=draft.body_html,
+            why_it_matters=draft.why_it_matters_html,
+            more_information=draft.more_information_html,
+        )
+        story.sources.set([sources.get(name) for name in draft.source_names])
+    RecommendedRead.objects.bulk_create(
+        RecommendedRead(
+            issue=issue,
+            position=position,
+            source=sources.get(read.outlet),
+            summary=read.summary,
+            url=read.url,
+        )
+        for position, read in enumerate(report.reads, start=1)
+    )
+    return issue, created
+
+
+def series_for_report(report: Report) -> Series | None:
+    """The series a report belongs to when none is named; None when it is unclear.
+
+    The series using the report's hashtag; else the only series there is;
+    else, on an empty site, a new one named after the hashtag.
+    """
+    if report.hashtag:
+        match = Series.objects.filter(hashtag__iexact=report.hashtag).first()
+        if match:
+            return match
+    candidates = list(Series.objects.all()[:2])
+    if not candidates:
+        return series_from_hashtag(report.hashtag)
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def series_from_hashtag(hashtag: str) -> Series:
+    """The series a report's hashtag names, made if missing: "#NowWhatVenezuela"
+    becomes "Now What Venezuela" with the slug "nowwhatvenezuela", as readers
+    type it."""
+    tag = hashtag.lstrip("#")
+    if not tag:
+        series, _ = Series.objects.get_or_create(
+            slug="weekly-report", defaults={"name": "Weekly report"}
+        )
+        return series
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", tag)
+    slug = slugify(tag)[:100] or "series"
+    series = Series.objects.filter(slug=slug).first()
+    if series is None:
+        if Series.objects.filter(name=name).exists():
+            name = hashtag
+        series = Series.objects.create(name=name, slug=slug, hashtag=hashtag)
+    return series
+
+
+def _fill_series(series: Series, report: Report):
+    """Give a series the report's standard texts where it has none yet."""
+    changed = []
+    for field_name, value in (
+        ("hashtag", report.hashtag),
+        ("intro", report.intro),
+        ("channel_call", report.channel_call),
+    ):
+        if value and not getattr(series, field_name):
+            setattr(series, field_name, value)
+            changed.append(field_name)
+    if report.appeal and not series.appeal:
+        series.appeal = report.appeal
+        changed.append("appeal")
+        if report.donate_label:
+            series.donate_label = report.donate_label
+            changed.append("donate_label")
+    if changed:
+        series.save(update_fields=changed)
+
+
+def _override(value: str, series_value: str) -> str:
+    """An issue keeps its own text only where it differs from the series'."""
+    return "" if value == series_value else value
+
+
+def unique_slug(queryset, base: str) -> str:
+    """`base`, or `base-2`, `base-3`… whichever no row of `queryset` holds yet."""
+    taken = set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
+    return _unique_in(base, taken)
+
+
+def _unique_in(base: str, taken: set[str]) -> str:
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    taken.add(slug)
+    return slug
+
+
+class _SourceCache:
+    """Sources by name, case-insensitively, created on first use."""
+
+    def __init__(self):
+        self._by_name: dict[str, Source] = {}
+
+    def get(self, name: str) -> Source:
+        name = normalise_source_name(name)
+        key = name.casefold()
+        if key not in self._by_name:
+            source = Source.objects.filter(name__iexact=name).first()
+            if source is None:
+                slug = unique_slug(
+                    Source.objects.all(), slugify(name)[:190] or "source"
+                )
+                source = Source.objects.create(name=name, slug=slug)
+            self._by_name[key] = source
+        return self._by_name[key]

@@ -1,0 +1,132 @@
+"""`manage.py import_report PATH`: turn a plain-text weekly report into an issue.
+
+The format is described in `issues/report_parser.py`. Without a publish
+option the issue is a draft; importing the same report again updates the
+issue it made. A report that cannot be parsed is refused with its line
+number, and nothing is written.
+"""
+
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from issues.importer import import_report, series_for_report, text_from_bytes
+from issues.models import Issue, Series
+from issues.previews import preview_path
+from issues.report_parser import ReportParseError, parse_report
+from stories.models import Source
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a plain-text weekly report as an issue (a draft unless "
+        "--publish or --publish-at is given) and print its public and preview "
+        "URLs. Importing the same report again updates that issue."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="The report, a UTF-8 plain-text file.")
+        parser.add_argument(
+            "--series",
+            metavar="SLUG",
+            help=(
+                "The series the issue belongs to. Default: the series whose "
+                "hashtag the report uses, else the only series, else a new one "
+                "named after the report's hashtag."
+            ),
+        )
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument(
+            "--publish", action="store_true", help="Publish the issue now."
+        )
+        when.add_argument(
+            "--publish-at",
+            metavar="ISO8601",
+            help=(
+                "Publish at this time, e.g. 2025-02-21T09:00 (in TIME_ZONE) or "
+                "2025-02-21T09:00+00:00. A time in the future schedules the issue."
+            ),
+        )
+
+    def handle(
+        self, *args, path, series=None, publish=False, publish_at=None, **options
+    ):
+        published_at = _parse_time(publish_at) if publish_at else None
+        report = self._read_report(Path(path))
+        # Without a publish option a new issue is a draft and an existing one
+        # keeps its state: re-importing a correction never takes it offline.
+        status = Issue.Status.PUBLISHED if publish or published_at else None
+        with transaction.atomic():
+            issue, created = import_report(
+                report,
+                series=self._series(series, report),
+                status=status,
+                published_at=published_at,
+            )
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{'Created' if created else 'Updated'} issue No. {issue.number} "
+                f"“{issue.headline}” in {issue.series.name}: "
+                f"{issue.stories.count()} stories, {issue.reads.count()} "
+                f"recommended reads. State: {_state(issue)}."
+            )
+        )
+        site = settings.SITE_URL.rstrip("/")
+        self.stdout.write(f"Public URL:  {site}{issue.get_absolute_url()}")
+        self.stdout.write(f"Preview URL: {site}{preview_path(issue)}")
+
+    def _read_report(self, path: Path):
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        try:
+            known = Source.objects.values_list("name", flat=True)
+            return parse_report(text_from_bytes(data), known_sources=known)
+        except ReportParseError as error:
+            raise CommandError(f"{path}, {error}") from None
+
+    def _series(self, slug, report) -> Series:
+        if slug:
+            try:
+                return Series.objects.get(slug=slug)
+            except Series.DoesNotExist:
+                known = ", ".join(Series.objects.values_list("slug", flat=True))
+                raise CommandError(
+                    f"No series with the slug “{slug}”. "
+                    + (f"Known series: {known}." if known else "There is none yet.")
+                ) from None
+        chosen = series_for_report(report)
+        if chosen is None:
+            raise CommandError(
+                "Several series exist and none uses the report's hashtag "
+                f"{report.hashtag or '(none)'}: choose one with --series SLUG."
+            )
+        return chosen
+
+
+def _parse_time(value: str):
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise CommandError(
+            f"--publish-at: “{value}” is not an ISO 8601 date and time; "
+            "write e.g. 2025-02-21T09:00 or 2025-02-21T09:00+00:00."
+        ) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _state(issue: Issue) -> str:
+    if issue.status != Issue.Status.PUBLISHED:
+        return f"{issue.get_status_display().lower()}, not public"
+    when = timezone.localtime(issue.published_at).strftime("%Y-%m-%d %H:%M %Z")
+    if issue.is_public:
+        return f"published {when}"
+    return f"scheduled for {when}"

@@ -1,0 +1,585 @@
+"""Read a weekly report written as plain text into plain dataclasses.
+
+This module knows nothing of Django's ORM, so it is tested without a database
+and shared by `import_report`, `load_demo` and the admin's "Import from text";
+`issues.importer` writes its result.
+
+The format, as the reports in `seeds/` use it (one paragraph per line; blank
+lines are ignored; Windows or old Mac line endings are fine):
+
+1. The **headline** is the first line, the **dek** the second. (If the second
+   line starts with a hashtag there is no dek and it is the intro.)
+2. The **series intro** is the paragraph that starts with a hashtag
+   (``#NowWhatVenezuela keeps you informed…``); the line after it, unless it is
+   a story heading, is the **call to action** ("Join our official channel…").
+   Nothing else may come before the first story.
+3. A **story heading** is a short line (at most 120 characters) that does not
+   end like a sentence (``. : ! ? ; , … " ” ’``). The story's lines follow:
+   paragraphs, and ``- `` bullet items that are grouped into one list.
+4. ``Why it matters:`` and ``More information:`` begin labelled parts; the text
+   after the label opens the part, and the unlabelled paragraphs after it stay
+   in that part until the next label or heading. A label needs text after it,
+   and a story may use each label once.
+5. ``Recommended reads:`` ends the stories. Each of its items is
+   ``- Outlet: summary``, optionally followed by the read's address, bare or in
+   parentheses: ``- Outlet: summary https://…`` or ``(https://…)``.
+6. The **closing appeal** starts at a paragraph ending "… is 100%
+   reader-supported." (or "… are reader-supported.") and runs to the end. A last
+   short line without end punctuation ("Donate") is the button's label. A
+   report without an appeal is fine; the series' appeal is used then.
+
+Everything is text: the HTML built for stories is escaped, so a ``<script>``
+typed in a report shows as text. Any line that fits none of these rules raises
+`ReportParseError` naming its line, so nothing is guessed silently.
+
+Sources are found in each story's text in two ways: outlets named as the
+attribution of a statement (see `attributed_sources`), and names the caller
+already knows (the sources in the database, and the outlets of the report's
+recommended reads) wherever they appear.
+"""
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+MAX_HEADING_LENGTH = 120
+MAX_HEADLINE_LENGTH = 300
+MAX_OUTLET_LENGTH = 100
+MAX_URL_LENGTH = 1000
+MAX_DONATE_LABEL_LENGTH = 40
+
+RECOMMENDED_READS = "recommended reads:"
+WHY_IT_MATTERS = "why_it_matters"
+MORE_INFORMATION = "more_information"
+LABELS = {"why it matters:": WHY_IT_MATTERS, "more information:": MORE_INFORMATION}
+LABEL_TEXT = {WHY_IT_MATTERS: "Why it matters:", MORE_INFORMATION: "More information:"}
+
+SENTENCE_ENDINGS = tuple(".:!?;,…\"”’'")
+HASHTAG_RE = re.compile(r"#\w+")
+APPEAL_START_RE = re.compile(
+    r"\b(?:is|are) (?:100% )?reader[- ]supported\.$", re.IGNORECASE
+)
+READ_RE = re.compile(r"^-\s+(?P<outlet>[^:]+?)\s*:\s*(?P<summary>.*)$")
+TRAILING_URL_RE = re.compile(
+    r"\s*(?:\((?P<wrapped>https?://[^\s()]+)\)|(?P<bare>https?://\S+))\s*$"
+)
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+class ReportParseError(ValueError):
+    """A report that does not follow the format; `line_number` says where."""
+
+    def __init__(self, message: str, line_number: int):
+        super().__init__(message, line_number)
+        self.message = message
+        self.line_number = line_number
+
+    def __str__(self):
+        return f"line {self.line_number}: {self.message}"
+
+
+@dataclass(frozen=True)
+class StoryDraft:
+    headline: str
+    body_html: str
+    why_it_matters_html: str = ""
+    more_information_html: str = ""
+    source_names: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReadDraft:
+    outlet: str
+    summary: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    headline: str
+    dek: str
+    intro: str
+    channel_call: str
+    stories: list[StoryDraft]
+    reads: list[ReadDraft]
+    appeal: str = ""
+    donate_label: str = ""
+
+    @property
+    def hashtag(self) -> str:
+        """The series' hashtag, as the intro opens with it ("#NowWhatVenezuela")."""
+        match = HASHTAG_RE.match(self.intro)
+        return match.group() if match else ""
+
+
+@dataclass
+class _Line:
+    number: int
+    text: str
+
+
+@dataclass
+class _Block:
+    """Paragraphs and bullet lists of one part of a story, in order."""
+
+    items: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, kind: str, text: str):
+        self.items.append((kind, text))
+
+    def text(self) -> str:
+        return "\n".join(text for _, text in self.items)
+
+    def to_html(self) -> str:
+        parts, bullets = [], []
+        for kind, text in self.items + [("end", "")]:
+            if kind == "bullet":
+                bullets.append(f"<li>{html.escape(text, quote=False)}</li>")
+                continue
+            if bullets:
+                parts.append("<ul>" + "".join(bullets) + "</ul>")
+                bullets = []
+            if kind == "paragraph":
+                parts.append(f"<p>{html.escape(text, quote=False)}</p>")
+        return "".join(parts)
+
+
+@dataclass
+class _Story:
+    heading: _Line
+    parts: dict[str, _Block] = field(
+        default_factory=lambda: {
+            "body": _Block(),
+            WHY_IT_MATTERS: _Block(),
+            MORE_INFORMATION: _Block(),
+        }
+    )
+    current: str = "body"
+
+    def text(self) -> str:
+        return "\n".join(block.text() for block in self.parts.values())
+
+    def is_empty(self) -> bool:
+        return not any(block.items for block in self.parts.values())
+
+
+def parse_report(text: str, known_sources: Iterable[str] = ()) -> Report:
+    """Parse one report; raise `ReportParseError` naming the line it cannot read."""
+    lines = _lines(text)
+    if not lines:
+        raise ReportParseError("the report is empty.", 1)
+    pos = 0
+
+    headline = lines[pos]
+    _check_length(headline, MAX_HEADLINE_LENGTH, "The headline")
+    pos += 1
+    dek = ""
+    if pos < len(lines) and not HASHTAG_RE.match(lines[pos].text):
+        dek = lines[pos].text
+        pos += 1
+
+    intro = channel_call = ""
+    if pos < len(lines) and HASHTAG_RE.match(lines[pos].text):
+        intro = lines[pos].text
+        pos += 1
+        if pos < len(lines) and _is_plain_paragraph(lines[pos].text):
+            channel_call = lines[pos].text
+            pos += 1
+
+    stories: list[_Story] = []
+    read_lines: list[_Line] = []
+    appeal_lines: list[_Line] = []
+    reads_heading: _Line | None = None
+    section = "stories"
+    for line in lines[pos:]:
+        text = line.text
+        if section == "stories" and text.lower() == RECOMMENDED_READS:
+            if not stories:
+                raise ReportParseError(
+                    "“Recommended reads:” comes before any story.", line.number
+                )
+            section = "reads"
+            reads_heading = line
+        elif section != "appeal" and APPEAL_START_RE.search(text):
+            section = "appeal"
+            appeal_lines.append(line)
+        elif section == "appeal":
+            appeal_lines.append(line)
+        elif section == "reads":
+            if not text.startswith("- "):
+                raise ReportParseError(
+                    "expected a recommended read (“- Outlet: summary”) or the "
+                    "closing appeal (“… is 100% reader-supported.”).",
+                    line.number,
+                )
+            read_lines.append(line)
+        elif _is_heading(text):
+            stories.append(_Story(heading=line))
+        elif not stories:
+            raise ReportParseError(_before_first_story(text), line.number)
+        else:
+            _add_to_story(stories[-1], line)
+
+    if not stories:
+        last = lines[-1].number
+        raise ReportParseError(
+            "no story found: a story starts with a short heading line that does "
+            "not end with punctuation.",
+            last,
+        )
+    for story in stories:
+        if story.is_empty():
+            raise ReportParseError(
+                f"the story “{story.heading.text}” has no text; a short line "
+                "without end punctuation is read as a story heading.",
+                story.heading.number,
+            )
+    if reads_heading and not read_lines:
+        raise ReportParseError(
+            "“Recommended reads:” has no items (“- Outlet: summary”).",
+            reads_heading.number,
+        )
+
+    reads = [_parse_read(line) for line in read_lines]
+    appeal, donate_label = _parse_appeal(appeal_lines)
+    known = [*known_sources, *(read.outlet for read in reads)]
+    return Report(
+        headline=headline.text,
+        dek=dek,
+        intro=intro,
+        channel_call=channel_call,
+        stories=[_finish_story(story, known) for story in stories],
+        reads=reads,
+        appeal=appeal,
+        donate_label=donate_label,
+    )
+
+
+def _lines(text: str) -> list[_Line]:
+    """The non-blank lines with their 1-based numbers, trimmed."""
+    text = text.removeprefix("\ufeff")
+    result = []
+    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+        if CONTROL_RE.search(raw):
+            raise ReportParseError(
+                "contains control characters: this does not look like a text file.",
+                number,
+            )
+        stripped = " ".join(raw.split())
+        if stripped:
+            result.append(_Line(number, stripped))
+    return result
+
+
+def _check_length(line: _Line, limit: int, what: str):
+    if len(line.text) > limit:
+        raise ReportParseError(
+            f"{what} is {len(line.text)} characters long; the limit is {limit}.",
+            line.number,
+        )
+
+
+def _is_heading(text: str) -> bool:
+    return (
+        len(text) <= MAX_HEADING_LENGTH
+        and not text.endswith(SENTENCE_ENDINGS)
+        and not text.startswith(("- ", "#"))
+        and _label(text) is None
+    )
+
+
+def _is_plain_paragraph(text: str) -> bool:
+    return not (
+        _is_heading(text)
+        or text.startswith("- ")
+        or _label(text)
+        or text.lower() == RECOMMENDED_READS
+    )
+
+
+def _label(text: str) -> tuple[str, str] | None:
+    """(part, text after the label) when the line opens a labelled part."""
+    lowered = text.lower()
+    for label, part in LABELS.items():
+        if lowered.startswith(label):
+            return part, text[len(label) :].strip()
+    return None
+
+
+def _before_first_story(text: str) -> str:
+    if text.startswith("- "):
+        return "a bullet item comes before the first story heading."
+    if _label(text):
+        return f"“{text.split(':')[0]}:” comes before the first story heading."
+    return (
+        "text before the first story heading: before the stories come only the "
+        "headline, the dek, the intro starting with the series' #hashtag and the "
+        "call to action."
+    )
+
+
+def _add_to_story(story: _Story, line: _Line):
+    text = line.text
+    labelled = _label(text)
+    if labelled:
+        part, rest = labelled
+        if not rest:
+            raise ReportParseError(
+                f"“{LABEL_TEXT[part]}” needs text after it on the same line.",
+                line.number,
+            )
+        if story.parts[part].items:
+            raise ReportParseError(
+                f"a second “{LABEL_TEXT[part]}” in the story “{story.heading.text}”.",
+                line.number,
+            )
+        story.current = part
+        story.parts[part].add("paragraph", rest)
+    elif text.startswith("- "):
+        story.parts[story.current].add("bullet", text[2:].strip())
+    else:
+        story.parts[story.current].add("paragraph", text)
+
+
+def _parse_read(line: _Line) -> ReadDraft:
+    match = READ_RE.match(line.text)
+    if not match or not match.group("outlet") or "//" in match.group("outlet"):
+        raise ReportParseError(
+            "a recommended read must read “- Outlet: summary”.", line.number
+        )
+    outlet, summary = match.group("outlet").strip(), match.group("summary")
+    if len(outlet) > MAX_OUTLET_LENGTH:
+        raise ReportParseError(
+            f"the outlet's name is longer than {MAX_OUTLET_LENGTH} characters; "
+            "a recommended read must read “- Outlet: summary”.",
+            line.number,
+        )
+    url = ""
+    url_match = TRAILING_URL_RE.search(summary)
+    if url_match:
+        url = url_match.group("wrapped") or url_match.group("bare")
+        summary = summary[: url_match.start()].strip()
+        parts = urlsplit(url)
+        if not parts.netloc or len(url) > MAX_URL_LENGTH:
+            raise ReportParseError(f"“{url}” is not a usable address.", line.number)
+    if not summary:
+        raise ReportParseError(
+            f"the recommended read from {outlet} has no summary.", line.number
+        )
+    return ReadDraft(outlet=outlet, summary=summary, url=url)
+
+
+def _parse_appeal(lines: list[_Line]) -> tuple[str, str]:
+    if not lines:
+        return "", ""
+    label = ""
+    last = lines[-1].text
+    if (
+        len(lines) > 1
+        and len(last) <= MAX_DONATE_LABEL_LENGTH
+        and not last.endswith(SENTENCE_ENDINGS)
+    ):
+        label = last
+        lines = lines[:-1]
+    return "\n\n".join(line.text for line in lines), label
+
+
+def _finish_story(story: _Story, known_sources: Iterable[str]) -> StoryDraft:
+    return StoryDraft(
+        headline=story.heading.text,
+        body_html=story.parts["body"].to_html(),
+        why_it_matters_html=story.parts[WHY_IT_MATTERS].to_html(),
+        more_information_html=story.parts[MORE_INFORMATION].to_html(),
+        source_names=find_sources(story.text(), known_sources),
+    )
+
+
+# --- Sources -----------------------------------------------------------------
+
+REPORTING_VERBS = {
+    "reported", "reports", "revealed", "reveals", "released", "releases",
+    "published", "publishes", "highlighted", "highlights", "documented",
+    "documents", "denounced", "denounces",
+}  # fmt: skip
+SPEECH_VERBS = {
+    "said", "says", "stated", "states", "warned", "warns", "noted", "notes",
+    "announced", "announces", "confirmed", "confirms", "explained", "explains",
+}  # fmt: skip
+ATTRIBUTION_RE = re.compile(
+    r"(?<!\S)(?P<verb>" + "|".join(sorted(REPORTING_VERBS | SPEECH_VERBS)) + r")\b"
+    r"|\baccording to (?:an? (?:\w+ )?(?:report|post|statement|article|analysis|"
+    r"investigation|study) (?:from|by|in|of) )?(?P<the>the )?(?P<after>\S+)"
+)
+CONNECTORS = {"of", "for", "de", "del", "la", "las", "los", "y", "and", "&"}
+SPANISH_ARTICLES = {"el", "la", "los", "las"}
+SENTENCE_OPENERS = {
+    "also", "and", "but", "however", "later", "meanwhile", "now", "then",
+    "this", "today", "yesterday", "on", "in", "last", "after", "before",
+}  # fmt: skip
+ORGANISATION_WORDS = {
+    "academy", "agency", "alliance", "association", "bank", "board", "bureau",
+    "center", "centre", "chamber", "coalition", "commission", "committee",
+    "council", "court", "department", "federation", "forum", "foundation",
+    "front", "fund", "group", "institute", "ministry", "network", "news",
+    "observatory", "office", "organization", "organisation", "party", "press",
+    "program", "programme", "project", "radio", "service", "society", "tv",
+    "union", "university", "watch", "centro", "foro", "fundación",
+    "ministerio", "observatorio", "programa",
+}  # fmt: skip
+NAME_WORD_RE = re.compile(r"[^\W\d_][\w’'&.-]*")
+
+
+def find_sources(text: str, known_sources: Iterable[str] = ()) -> list[str]:
+    """Names of the sources a story's `text` cites, in order of first mention.
+
+    Known names (from the database, or the outlets of the report's reads)
+    count wherever they appear as whole words, in their known spelling; other
+    names count when the text attributes something to them (see
+    `attributed_sources`). A leading "The" and case-insensitive duplicates are
+    folded together.
+    """
+    found: dict[str, tuple[int, str]] = {}
+
+    def add(name: str, position: int):
+        key = name.casefold()
+        if key in found:
+            position = min(position, found[key][0])
+            name = found[key][1]
+        found[key] = (position, name)
+
+    for known in known_sources:
+        name = normalise_source_name(known)
+        match = name and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
+        if match:
+            add(name, match.start())
+    for name, position in _attributions(text):
+        add(name, position)
+    return [name for _, name in sorted(found.values())]
+
+
+def attributed_sources(text: str) -> list[str]:
+    """Organisations and outlets that `text` attributes statements to.
+
+    Two shapes are read: a capitalised name right before a reporting verb
+    ("Runrunes reported", "SOS Orinoco highlights", "The Carter Center
+    released") and a name after "according to" ("according to a report from
+    El Pitazo", "according to the … Program Wayamoutheri on Instagram").
+
+    People are quoted too, so a name only counts when it looks like an
+    organisation: it follows "the", starts with a Spanish article ("El
+    Pitazo"), holds a word such as Center, Program or Ministry, or an acronym
+    ("SOS Orinoco"). A single word ("Runrunes") also counts with a reporting
+    verb or after "according to", unless the text elsewhere uses it as a
+    surname after a first name ("Eugenia Olavarría … Olavarría stated").
+    Speech verbs ("said", "warned", "noted") always need the organisation look,
+    and two capitalised words alone ("Jennie Lincoln") are taken for a person.
+    """
+    return [name for name, _ in _attributions(text)]
+
+
+def normalise_source_name(name: str) -> str:
+    """Trim spaces and punctuation, and drop a leading "The" ("Carter Center")."""
+    name = " ".join(name.split()).strip(" .,;:’'\"“”()")
+    if name.lower().startswith("the "):
+        name = name[4:]
+    return name
+
+
+def _attributions(text: str) -> list[tuple[str, int]]:
+    """(name, position) for each organisation the text attributes something to."""
+    found = []
+    for match in ATTRIBUTION_RE.finditer(text):
+        if match.group("verb"):
+            words, start, article = _name_before(text, match.start("verb"))
+            speech = match.group("verb") in SPEECH_VERBS
+        else:
+            words, start = _name_after(text, match.start("after"))
+            article, speech = bool(match.group("the")), False
+        for name in _split_conjunction(words):
+            if _looks_like_organisation(name, article) or (
+                not speech and len(name) == 1 and not _is_surname(name[0], text)
+            ):
+                found.append((" ".join(name), start))
+    return found
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def _name_before(text: str, end: int) -> tuple[list[str], int, bool]:
+    """The capitalised words right before `end`, and whether "the" precedes them."""
+    words: list[str] = []
+    start = end
+    article = False
+    for token in reversed(list(re.finditer(r"\S+", text[:end]))):
+        word = token.group()
+        if not NAME_WORD_RE.fullmatch(word) or (words and word.endswith(".")):
+            break
+        if word.lower() == "the":
+            article = bool(words)
+            start = token.start() if words else start
+            break
+        if _is_capitalised(word) or (words and word.lower() in CONNECTORS):
+            words.insert(0, word)
+            start = token.start()
+        else:
+            break
+    while words and (
+        words[0].lower() in CONNECTORS - SPANISH_ARTICLES
+        or words[0].lower() in SENTENCE_OPENERS
+    ):
+        words.pop(0)
+    return words, start, article
+
+
+def _name_after(text: str, begin: int) -> tuple[list[str], int]:
+    """The capitalised words starting at `begin` ("El Pitazo", "Runrunes")."""
+    words: list[str] = []
+    for token in re.finditer(r"\S+", text[begin:]):
+        word = token.group()
+        bare = word.rstrip(".,;:)”’\"'")
+        if not NAME_WORD_RE.fullmatch(bare):
+            break
+        if _is_capitalised(bare) or (words and bare.lower() in CONNECTORS):
+            words.append(bare)
+        else:
+            break
+        if bare != word:
+            break
+    while words and words[-1].lower() in CONNECTORS:
+        words.pop()
+    return words, begin
+
+
+def _split_conjunction(words: list[str]) -> list[list[str]]:
+    """ "Runrunes and El Pitazo" names two sources."""
+    names: list[list[str]] = [[]]
+    for word in words:
+        if word.lower() in {"and", "y", "&"}:
+            names.append([])
+        else:
+            names[-1].append(word)
+    return [name for name in names if name]
+
+
+def _looks_like_organisation(words: list[str], article: bool) -> bool:
+    if article or words[0].lower() in SPANISH_ARTICLES:
+        return True
+    for word in words:
+        bare = word.strip(".’'")
+        if bare.lower() in ORGANISATION_WORDS or (len(bare) >= 2 and bare.isupper()):
+            return True
+    return False
+
+
+def _is_surname(word: str, text: str) -> bool:
+    """True when `word` also follows a capitalised first name: "Elvis Amoroso"."""
+    pattern = rf"(?<![\w-])([^\W\d_][\w’'-]*)\s+{re.escape(word)}(?![\w-])"
+    for match in re.finditer(pattern, text):
+        first = match.group(1)
+        if _is_capitalised(first) and first.lower() not in {"the"} | SENTENCE_OPENERS:
+            return True
+    return False

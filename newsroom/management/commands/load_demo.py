@@ -1,0 +1,143 @@
+"""`manage.py load_demo`: the demo site: seed sources, seed reports, demo accounts.
+
+Each step is a function in `STEPS`, run in order inside one transaction; add
+a step by appending a function that takes the command. Every step only adds
+what is missing and never overwrites, so running it again changes nothing
+and an edit made in the admin survives `make run`. The demo accounts get
+their password from DEMO_PASSWORD when they are created; an existing
+account's password is left alone.
+"""
+
+import json
+import os
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from issues.importer import (
+    find_existing_issue,
+    import_report,
+    series_for_report,
+    series_from_hashtag,
+    text_from_bytes,
+    unique_slug,
+)
+from issues.models import Issue
+from issues.report_parser import ReportParseError, parse_report
+from stories.models import Source
+
+DEMO_ACCOUNTS = [("editor", "Editors"), ("writer", "Writers")]
+DATED_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[-_]")
+
+
+def seeds_dir() -> Path:
+    return Path(settings.BASE_DIR) / "seeds"
+
+
+def load_sources(command):
+    """The outlets the seed reports cite, with homepages for the reads' links."""
+    created = 0
+    for entry in json.loads((seeds_dir() / "sources.json").read_text("utf-8")):
+        source = Source.objects.filter(name__iexact=entry["name"]).first()
+        if source is None:
+            Source.objects.create(
+                slug=unique_slug(Source.objects.all(), slugify(entry["name"])), **entry
+            )
+            created += 1
+            continue
+        blanks = [
+            key for key, value in entry.items() if value and not getattr(source, key)
+        ]
+        for key in blanks:
+            setattr(source, key, entry[key])
+        if blanks:
+            source.save(update_fields=blanks)
+    command.stdout.write(f"Sources: {created} added.")
+
+
+def import_seed_reports(command):
+    """Every `seeds/*.txt` report, published; an issue already there is kept."""
+    paths = sorted(seeds_dir().glob("*.txt"))
+    known = list(Source.objects.values_list("name", flat=True))
+    for index, path in enumerate(paths):
+        try:
+            report = parse_report(text_from_bytes(path.read_bytes()), known)
+        except ReportParseError as error:
+            raise CommandError(f"{path.name}, {error}") from None
+        series = series_for_report(report) or series_from_hashtag(report.hashtag)
+        if find_existing_issue(report, series):
+            command.stdout.write(f"Kept: {report.headline}")
+            continue
+        published_at = _publish_time(path) or timezone.now() - timedelta(
+            minutes=len(paths) - index
+        )
+        issue, _ = import_report(
+            report,
+            series=series,
+            status=Issue.Status.PUBLISHED,
+            published_at=published_at,
+        )
+        command.stdout.write(f"Imported: {issue.headline}")
+
+
+def create_demo_accounts(command):
+    """`editor` and `writer`, staff members of their groups."""
+    User = get_user_model()
+    password = os.environ.get("DEMO_PASSWORD", "demo")
+    for username, group_name in DEMO_ACCOUNTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(username, password=password, is_staff=True)
+            command.stdout.write(f"Account: {username} ({group_name}) created.")
+        elif not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        user.groups.add(Group.objects.get(name=group_name))
+
+
+STEPS = [load_sources, import_seed_reports, create_demo_accounts]
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: the sources and reports in seeds/ (published) and the "
+        "accounts editor and writer (password from DEMO_PASSWORD, default "
+        "'demo', set only when an account is created). Running it again "
+        "changes nothing. Refuses to run with DEBUG off unless --force."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off, e.g. to fill a staging site.",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off: this looks like a production site, and load_demo "
+                "creates accounts with a known password. Use --force if you "
+                "really mean it."
+            )
+        with transaction.atomic():
+            for step in STEPS:
+                step(self)
+        self.stdout.write(self.style.SUCCESS("Demo loaded."))
+
+
+def _publish_time(path: Path):
+    """The date a file name starts with ("2025-02-21-…"), at noon in TIME_ZONE."""
+    match = DATED_NAME_RE.match(path.name)
+    if not match:
+        return None
+    day = datetime.fromisoformat(match.group(1))
+    return timezone.make_aware(day.replace(hour=12))

@@ -1,0 +1,371 @@
+"""`manage.py import_report`: a plain-text report becomes one issue, drafts by default."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command, execute_from_command_line
+from django.core.management.base import CommandError
+from django.db import connections
+from django.utils import timezone
+
+from issues.models import Issue, Series
+from stories.models import RecommendedRead, Source, Story
+
+SEED = (
+    Path(__file__).resolve().parents[2]
+    / "seeds"
+    / ("now-what-venezuela-carter-center-goodbye.txt")
+)
+SLUG = "the-carter-center-says-goodbye-with-a-damning-verdict"
+
+
+def run(*args):
+    out = StringIO()
+    call_command("import_report", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def broken_report(tmp_path):
+    path = tmp_path / "broken.txt"
+    path.write_text(
+        "Headline\nDek\nA story\nText.\nRecommended reads:\n- no outlet here\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_import_prints_the_public_and_preview_urls(db, settings):
+    settings.SITE_URL = "https://news.example.org/"
+
+    output = run(SEED)
+
+    assert "Created issue No. 1" in output
+    assert f"Public URL:  https://news.example.org/issues/{SLUG}/" in output
+    assert re.search(r"Preview URL: https://news\.example\.org/preview/\S+/", output)
+
+
+def test_printed_preview_url_shows_the_draft(db, client):
+    output = run(SEED)
+    preview_url = re.search(r"Preview URL: http://[^/]+(/preview/\S+/)", output)[1]
+
+    response = client.get(preview_url)
+
+    assert response.status_code == 200
+    assert "The Carter Center Says Goodbye" in response.content.decode()
+
+
+def test_import_without_publish_option_makes_a_draft_nobody_sees(db, client):
+    run(SEED)
+
+    issue = Issue.objects.get()
+    assert issue.status == Issue.Status.DRAFT
+    assert client.get(issue.get_absolute_url()).status_code == 404
+    assert "The Carter Center Says Goodbye" not in client.get("/").content.decode()
+
+
+def test_import_writes_the_seed_stories_reads_sources_and_series(db):
+    run(SEED)
+
+    issue = Issue.objects.get()
+    series = issue.series
+    assert (series.name, series.slug, series.hashtag) == (
+        "Now What Venezuela",
+        "nowwhatvenezuela",
+        "#NowWhatVenezuela",
+    )
+    assert series.intro.startswith("#NowWhatVenezuela keeps you informed")
+    assert (
+        series.channel_call == "Join our official channel in English through this link."
+    )
+    assert series.appeal.startswith("Caracas Chronicles is 100% reader-supported.\n\n")
+    assert (issue.intro, issue.channel_call, issue.appeal) == ("", "", "")
+    assert issue.effective_intro == series.intro
+    assert [story.slug for story in issue.stories.all()] == [
+        "key-takeaways-from-the-carter-centers-detailed-report",
+        "conflict-between-indigenous-groups-and-miners-in-manapiare-amazonas",
+        "situation-reaches-breaking-point-at-the-argentine-embassy-in-caracas",
+    ]
+    assert [
+        sorted(story.sources.values_list("name", flat=True))
+        for story in issue.stories.all()
+    ] == [
+        ["Carter Center"],
+        ["Indigenous Rights Promotion Program Wayamoutheri", "Runrunes", "SOS Orinoco"],
+        ["El Pitazo"],
+    ]
+    assert [read.source.name for read in issue.reads.all()] == [
+        "Tal Cual",
+        "Efecto Cocuyo",
+        "Crónica Uno",
+        "El Nacional",
+    ]
+    assert Source.objects.count() == 9
+
+
+def test_publish_makes_the_issue_public_now(db, client):
+    output = run(SEED, "--publish")
+
+    issue = Issue.objects.get()
+    assert issue.status == Issue.Status.PUBLISHED and issue.is_public
+    assert "State: published" in output
+    assert client.get(issue.get_absolute_url()).status_code == 200
+
+
+def test_publish_at_a_past_time_shows_it_from_that_time(db, client):
+    run(SEED, "--publish-at", "2025-02-21T09:00:00+00:00")
+
+    issue = Issue.objects.get()
+    assert issue.published_at == datetime(2025, 2, 21, 9, tzinfo=UTC)
+    assert client.get(issue.get_absolute_url()).status_code == 200
+
+
+def test_publish_at_a_future_time_schedules_it(db, client):
+    when = (timezone.now() + timedelta(days=2)).isoformat()
+
+    output = run(SEED, "--publish-at", when)
+
+    issue = Issue.objects.get()
+    assert issue.status == Issue.Status.PUBLISHED and not issue.is_public
+    assert "State: scheduled for" in output
+    assert client.get(issue.get_absolute_url()).status_code == 404
+
+
+def test_a_naive_publish_time_is_read_in_the_sites_time_zone(db, settings):
+    settings.TIME_ZONE = "America/Caracas"
+
+    run(SEED, "--publish-at", "2025-02-21T09:00")
+
+    assert Issue.objects.get().published_at == datetime(2025, 2, 21, 13, tzinfo=UTC)
+
+
+def test_a_bad_publish_time_is_refused_before_anything_is_written(db):
+    with pytest.raises(CommandError, match="“next friday” is not an ISO 8601"):
+        run(SEED, "--publish-at", "next friday")
+
+    assert not Issue.objects.exists() and not Series.objects.exists()
+
+
+def test_publish_and_publish_at_cannot_be_combined(db):
+    with pytest.raises(CommandError, match="not allowed with argument --publish"):
+        run(SEED, "--publish", "--publish-at", "2025-02-21T09:00")
+
+
+def test_reimport_updates_the_same_issue_replacing_stories_and_reusing_sources(
+    db, tmp_path
+):
+    run(SEED, "--publish")
+    issue = Issue.objects.get()
+    old_story_pks = set(Story.objects.values_list("pk", flat=True))
+    source_pks = set(Source.objects.values_list("pk", flat=True))
+    edited = tmp_path / "edited.txt"
+    edited.write_text(
+        SEED.read_text(encoding="utf-8").replace(
+            "This will likely be the last we hear", "This is surely the last we hear"
+        ),
+        encoding="utf-8",
+    )
+
+    output = run(edited)
+
+    assert "Updated issue No. 1" in output
+    assert Issue.objects.count() == 1
+    assert Issue.objects.get().pk == issue.pk
+    assert Story.objects.count() == 3 and RecommendedRead.objects.count() == 4
+    assert not old_story_pks & set(Story.objects.values_list("pk", flat=True))
+    assert set(Source.objects.values_list("pk", flat=True)) == source_pks
+    assert "This is surely the last we hear" in Story.objects.first().body
+
+
+def test_reimport_without_publish_option_keeps_a_published_issue_public(db, client):
+    run(SEED, "--publish-at", "2025-02-21T09:00+00:00")
+
+    run(SEED)
+
+    issue = Issue.objects.get()
+    assert issue.is_public
+    assert issue.published_at == datetime(2025, 2, 21, 9, tzinfo=UTC)
+    archive = client.get("/issues/").content.decode()
+    assert archive.count(issue.get_absolute_url()) == 1
+
+
+def test_sources_are_reused_by_name_whatever_the_case(db, make_source):
+    runrunes = make_source(name="runrunes", slug="runrunes")
+
+    run(SEED)
+
+    story = Story.objects.get(slug__startswith="conflict-between")
+    assert runrunes in story.sources.all()
+    assert not Source.objects.filter(name="Runrunes").exists()
+
+
+def test_a_slug_taken_by_another_series_gets_a_suffix_and_reimport_finds_it(
+    db, make_series, make_issue
+):
+    other = make_series(name="Other", slug="other", hashtag="#Other")
+    make_issue(series=other, slug=SLUG)
+    target = make_series(name="Target", slug="target", hashtag="#NowWhatVenezuela")
+
+    run(SEED)
+    run(SEED)
+
+    assert list(target.issues.values_list("slug", flat=True)) == [f"{SLUG}-2"]
+
+
+def test_series_option_chooses_the_series(db, make_series):
+    make_series(slug="first")
+    chosen = make_series(slug="chosen", intro="Our own intro.")
+
+    run(SEED, "--series", "chosen")
+
+    issue = Issue.objects.get()
+    assert issue.series == chosen
+    assert issue.intro.startswith("#NowWhatVenezuela keeps you informed")
+    assert chosen.intro == "Our own intro."
+
+
+def test_an_unknown_series_is_refused_naming_the_known_ones(db, make_series):
+    make_series(slug="weekly")
+
+    with pytest.raises(CommandError, match="No series with the slug “nope”.*weekly"):
+        run(SEED, "--series", "nope")
+
+    assert not Issue.objects.exists()
+
+
+def test_several_series_without_a_matching_hashtag_ask_for_the_series(db, make_series):
+    make_series(slug="one", hashtag="#One")
+    make_series(slug="two", hashtag="#Two")
+
+    with pytest.raises(CommandError, match="choose one with --series"):
+        run(SEED)
+
+
+def test_a_broken_report_is_refused_naming_file_and_line(db, broken_report):
+    with pytest.raises(CommandError) as caught:
+        run(broken_report)
+
+    assert str(caught.value) == (
+        f"{broken_report}, line 6: a recommended read must read “- Outlet: summary”."
+    )
+    assert not Issue.objects.exists() and not Series.objects.exists()
+
+
+def test_a_broken_report_exits_with_status_1_and_changes_nothing(
+    db, broken_report, capsys, monkeypatch
+):
+    # The command line closes every connection when it ends; the test's
+    # transaction lives on one of them.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    run(SEED, "--publish")
+    counts = (Issue.objects.count(), Story.objects.count(), Source.objects.count())
+
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(
+            ["manage.py", "import_report", str(broken_report), "--skip-checks"]
+        )
+
+    assert exited.value.code == 1
+    assert "line 6:" in capsys.readouterr().err
+    assert (Issue.objects.count(), Story.objects.count(), Source.objects.count()) == (
+        counts
+    )
+
+
+def test_a_file_that_is_not_utf8_text_is_refused(db, tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Headline\nDek\nCaf\xe9 story\nText.\n".encode("latin-1"))
+
+    with pytest.raises(CommandError, match=r"line 3: is not valid UTF-8"):
+        run(path)
+
+
+def test_a_missing_file_is_refused(db, tmp_path):
+    with pytest.raises(CommandError, match="Cannot read .*missing.txt"):
+        run(tmp_path / "missing.txt")
+
+
+def test_a_failure_while_writing_leaves_nothing_half_written(db, monkeypatch):
+    run(SEED, "--publish")
+    before = list(Story.objects.values_list("pk", "headline"))
+    create = Story.objects.create
+    calls = []
+
+    def fail_on_third_story(**fields):
+        calls.append(fields["headline"])
+        if len(calls) == 3:
+            raise RuntimeError("database went away")
+        return create(**fields)
+
+    monkeypatch.setattr(Story.objects, "create", fail_on_third_story)
+
+    with pytest.raises(RuntimeError):
+        run(SEED)
+
+    assert list(Story.objects.values_list("pk", "headline")) == before
+    assert RecommendedRead.objects.count() == 4
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees: no head, scripts or styles; blocks apart."""
+
+    BLOCKS = {"p", "li", "h1", "h2", "h3", "div", "section", "header", "aside", "ul"}
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.hidden += tag in {"head", "script", "style"}
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        self.hidden -= tag in {"head", "script", "style"}
+        if tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+    def text(self):
+        return " ".join("".join(self.parts).split())
+
+
+def visible_text(html):
+    parser = VisibleText()
+    parser.feed(html)
+    return parser.text()
+
+
+def sentences(text):
+    """Each line of the report cut into sentences; a bullet's "- " is markup."""
+    for line in text.splitlines():
+        line = " ".join(line.split()).removeprefix("- ")
+        yield from (s for s in re.split(r"(?<=[.!?”])\s+", line) if s)
+
+
+def test_must_show_the_home_page_links_to_the_issue_which_shows_every_sentence(
+    db, client
+):
+    run(SEED, "--publish")
+    issue = Issue.objects.get()
+
+    home = client.get("/").content.decode()
+    assert f'href="{issue.get_absolute_url()}"' in home
+
+    page = visible_text(client.get(issue.get_absolute_url()).content.decode())
+    position = 0
+    for sentence in sentences(SEED.read_text(encoding="utf-8")):
+        # "Recommended reads:" is the list's heading on the page.
+        expected = (
+            sentence.removesuffix(":") if sentence == "Recommended reads:" else sentence
+        )
+        found = page.find(expected, position)
+        assert found >= 0, f"missing or out of order: {sentence!r}"
+        position = found + len(expected)

@@ -1,0 +1,136 @@
+"""`manage.py load_demo`: the seed reports, their sources and the demo accounts."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from issues.models import Issue, Series
+from stories.models import RecommendedRead, Source, Story
+
+
+def load_demo(*args):
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Series, Issue, Story, RecommendedRead, Source, User)
+    }
+
+
+def test_load_demo_publishes_the_seed_report_on_the_home_page(db, debug, client):
+    load_demo()
+
+    issue = Issue.objects.get()
+    assert issue.is_public
+    html = client.get("/").content.decode()
+    assert "The Carter Center Says Goodbye with a Damning Verdict" in html
+
+
+def test_recommended_reads_link_out_to_the_outlets_homepages(db, debug, client):
+    load_demo()
+
+    html = client.get(Issue.objects.get().get_absolute_url()).content.decode()
+    for homepage in (
+        "https://talcualdigital.com/",
+        "https://efectococuyo.com/",
+        "https://cronica.uno/",
+        "https://www.elnacional.com/",
+    ):
+        assert f'href="{homepage}"' in html
+
+
+def test_seed_sources_are_described_once_each(db, debug):
+    load_demo()
+
+    carter = Source.objects.get(name="Carter Center")
+    assert carter.homepage_url == "https://www.cartercenter.org/"
+    assert carter.kind == Source.Kind.ORGANISATION
+    wayamoutheri = Source.objects.get(name__contains="Wayamoutheri")
+    assert (wayamoutheri.homepage_url, wayamoutheri.kind) == ("", Source.Kind.ACCOUNT)
+    assert Source.objects.count() == 9
+    assert Story.objects.get(slug__startswith="key-takeaways").sources.get() == carter
+
+
+def test_demo_accounts_are_staff_in_their_groups_with_the_demo_password(
+    db, debug, monkeypatch
+):
+    monkeypatch.setenv("DEMO_PASSWORD", "s3cret-demo")
+
+    load_demo()
+
+    editor, writer = (
+        User.objects.get(username="editor"),
+        User.objects.get(username="writer"),
+    )
+    assert editor.is_staff and writer.is_staff
+    assert list(editor.groups.values_list("name", flat=True)) == ["Editors"]
+    assert list(writer.groups.values_list("name", flat=True)) == ["Writers"]
+    assert editor.check_password("s3cret-demo") and writer.check_password("s3cret-demo")
+    assert editor.has_perm("issues.publish_issue")
+    assert not writer.has_perm("issues.publish_issue")
+
+
+def test_password_defaults_to_demo(db, debug, monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+
+    load_demo()
+
+    assert User.objects.get(username="editor").check_password("demo")
+
+
+def test_running_twice_changes_nothing(db, debug):
+    load_demo()
+    before = counts()
+    issue = Issue.objects.get()
+    story_pks = list(Story.objects.values_list("pk", flat=True))
+
+    output = load_demo()
+
+    assert counts() == before
+    assert Issue.objects.get().published_at == issue.published_at
+    assert list(Story.objects.values_list("pk", flat=True)) == story_pks
+    assert "Kept: The Carter Center Says Goodbye" in output
+
+
+def test_running_again_keeps_passwords_and_edits(db, debug, monkeypatch):
+    load_demo()
+    editor = User.objects.get(username="editor")
+    editor.set_password("changed-by-the-editor")
+    editor.save()
+    Source.objects.filter(name="Runrunes").update(description="Edited in the admin.")
+    monkeypatch.setenv("DEMO_PASSWORD", "another")
+
+    load_demo()
+
+    assert User.objects.get(username="editor").check_password("changed-by-the-editor")
+    assert Source.objects.get(name="Runrunes").description == "Edited in the admin."
+
+
+def test_refuses_with_debug_off(db, settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG is off.*--force"):
+        load_demo()
+
+    assert counts() == {name: 0 for name in counts()}
+
+
+def test_force_runs_it_with_debug_off(db, settings):
+    settings.DEBUG = False
+
+    load_demo("--force")
+
+    assert Issue.objects.published().count() == 1
+    assert User.objects.filter(username__in=["editor", "writer"]).count() == 2
