@@ -44,10 +44,10 @@ CACHED_VIEWS = frozenset(
         "stories:source_detail",
         "feed",
         "feed_atom",
-        "issues:feed",
-        "issues:feed_atom",
         "issues:series_feed",
+        "issues:series_feed_atom",
         "issues:tag_feed",
+        "issues:tag_feed_atom",
         "sitemap",
         "robots_txt",
     }

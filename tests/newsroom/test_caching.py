@@ -32,12 +32,34 @@ def test_a_public_page_is_served_from_the_cache_without_queries(
     assert "Miners clash on the Paru" in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["/", "/issues/", "/sources/", "/issues/?page=1", "/issues/?year=2025"],
-)
-def test_every_listing_is_cached(client, make_story, make_source, path):
-    make_story(sources=[make_source()])
+PUBLIC_PAGES = [
+    "/",
+    "/issues/",
+    "/issues/?page=1",
+    "/issues/?year=2025",
+    "/issues/the-issue/",
+    "/issues/the-issue/the-story/",
+    "/series/the-series/",
+    "/tags/amazonas/",
+    "/sources/",
+    "/sources/the-outlet/",
+    "/feed/",
+    "/feed/atom/",
+    "/series/the-series/feed/",
+    "/tags/amazonas/feed/",
+    "/sitemap.xml",
+    "/robots.txt",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_public_page_type_is_cached(
+    client, make_series, make_issue, make_story, make_source, path
+):
+    issue = make_issue(
+        series=make_series(slug="the-series"), slug="the-issue", tags=["amazonas"]
+    )
+    make_story(issue=issue, slug="the-story", sources=[make_source(slug="the-outlet")])
 
     response = cached_get(client, path)
 
@@ -56,6 +78,18 @@ def test_publishing_an_issue_shows_it_on_the_next_request(client, make_issue):
     response = client.get("/issues/")
     assert CACHED not in response.headers
     assert "Fresh edition" in response.content.decode()
+
+
+def test_publishing_an_issue_adds_it_to_the_cached_feed(client, make_issue):
+    make_issue(headline="Last edition")
+    draft = make_issue(headline="Fresh edition", status=Issue.Status.DRAFT)
+    assert "Fresh edition" not in cached_get(client, "/feed/").content.decode()
+
+    draft.status = Issue.Status.PUBLISHED
+    draft.published_at = timezone.now()
+    draft.save()
+
+    assert "Fresh edition" in client.get("/feed/").content.decode()
 
 
 def test_editing_a_story_changes_the_cached_issue_page(client, make_story):
