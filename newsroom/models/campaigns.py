@@ -214,9 +214,16 @@ class Tier(models.Model):
         return f"{self.label}: {self.amount_display}"
 
     @property
+    def money(self):
+        return donations.format_money(self.amount, self.campaign.currency)
+
+    @property
+    def per(self):
+        return "a month" if self.frequency == Frequency.MONTHLY else ""
+
+    @property
     def amount_display(self):
-        suffix = " a month" if self.frequency == Frequency.MONTHLY else ""
-        return donations.format_money(self.amount, self.campaign.currency) + suffix
+        return f"{self.money} {self.per}".strip()
 
     @property
     def checkout_link(self):

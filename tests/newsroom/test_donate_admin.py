@@ -1,0 +1,154 @@
+"""Editors run the donate page and campaigns in the admin; clicks are charted there."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from newsroom.models import Campaign, DonateClick, DonatePage, Tier
+from tests.newsroom.donate_builders import make_campaign, make_donation, make_page
+
+pytestmark = pytest.mark.django_db
+
+
+def campaign_form(**tier):
+    data = {
+        "name": "Autumn drive",
+        "slug": "autumn-drive",
+        "appeal": "",
+        "is_active": "on",
+        "starts_on": timezone.localdate().isoformat(),
+        "ends_on": "",
+        "goal": "20000",
+        "currency": "USD",
+        "raised_offline": "0",
+        "supporters_offline": "0",
+        "custom_amount_url": "",
+        "custom_amount_label": "Give another amount",
+        "tiers-TOTAL_FORMS": "1",
+        "tiers-INITIAL_FORMS": "0",
+        "tiers-MIN_NUM_FORMS": "0",
+        "tiers-MAX_NUM_FORMS": "1000",
+        "tiers-0-position": "0",
+        "tiers-0-label": "Reader",
+        "tiers-0-amount": "25",
+        "tiers-0-frequency": "one_time",
+        "tiers-0-checkout_url": "https://pay.example.org/25",
+        "tiers-0-is_visible": "on",
+        "tiers-0-description": "",
+    }
+    data.update({f"tiers-0-{key}": value for key, value in tier.items()})
+    return data
+
+
+def test_an_editor_creates_a_campaign_with_a_tier_that_appears_on_the_page(
+    client, editor
+):
+    client.force_login(editor)
+
+    response = client.post("/admin/newsroom/campaign/add/", campaign_form())
+
+    assert response.status_code == 302
+    assert Tier.objects.get().checkout_url == "https://pay.example.org/25"
+    assert 'href="https://pay.example.org/25"' in client.get("/donate/").text
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>", "ftp://x.org/"],
+)
+def test_a_checkout_url_other_than_http_or_https_is_refused(client, editor, url):
+    client.force_login(editor)
+
+    response = client.post(
+        "/admin/newsroom/campaign/add/", campaign_form(checkout_url=url)
+    )
+
+    assert response.status_code == 200
+    assert "Enter a valid URL." in response.text
+    assert not Campaign.objects.exists()
+
+
+def test_a_campaign_cannot_end_before_it_starts(client, editor):
+    client.force_login(editor)
+    data = campaign_form()
+    data["ends_on"] = (timezone.localdate() - timedelta(days=1)).isoformat()
+
+    response = client.post("/admin/newsroom/campaign/add/", data)
+
+    assert "The campaign cannot end before it starts." in response.text
+    assert not Campaign.objects.exists()
+
+
+def test_the_campaign_list_shows_progress_and_supporters(client, editor):
+    campaign = make_campaign()
+    make_donation(campaign, 1, amount="60")
+    client.force_login(editor)
+
+    response = client.get("/admin/newsroom/campaign/")
+
+    assert "$12,400 raised of $50,000 goal — 24%" in response.text
+    assert "288" in response.text
+
+
+def test_the_donate_page_is_edited_as_a_single_page(client, editor):
+    client.force_login(editor)
+
+    first = client.get("/admin/newsroom/donatepage/")
+    assert first.status_code == 302
+    assert first["Location"] == "/admin/newsroom/donatepage/add/"
+
+    page = make_page()
+    response = client.get("/admin/newsroom/donatepage/")
+
+    assert response["Location"] == f"/admin/newsroom/donatepage/{page.pk}/change/"
+    assert client.get("/admin/newsroom/donatepage/add/").status_code == 403
+    assert DonatePage.objects.count() == 1
+
+
+def test_the_clicks_page_charts_the_last_weeks_as_inline_svg(
+    client, editor, make_issue
+):
+    issue = make_issue()
+    today = timezone.localdate()
+    DonateClick.objects.create(issue=issue, via="issue", day=today, count=7)
+    DonateClick.objects.create(
+        issue=issue, via="story", day=today - timedelta(weeks=2), count=3
+    )
+    client.force_login(editor)
+
+    response = client.get("/admin/newsroom/donateclick/")
+
+    assert response.status_code == 200
+    assert '<svg class="donate-chart"' in response.text
+    assert response.text.count("<rect ") == 12
+    monday = today - timedelta(days=today.weekday())
+    assert f"Week of {monday:%b} {monday.day}: 7" in response.text
+    assert (
+        "<script"
+        not in response.text.split('<svg class="donate-chart"')[1].split("</svg>")[0]
+    )
+
+
+def test_clicks_cannot_be_added_or_edited_by_hand(client, editor, make_issue):
+    click = DonateClick.objects.create(
+        issue=make_issue(), via="issue", day=timezone.localdate(), count=1
+    )
+    client.force_login(editor)
+
+    assert client.get("/admin/newsroom/donateclick/add/").status_code == 403
+    response = client.post(
+        f"/admin/newsroom/donateclick/{click.pk}/change/", {"count": "999"}
+    )
+    assert response.status_code == 403
+    click.refresh_from_db()
+    assert click.count == 1
+
+
+def test_writers_cannot_change_campaigns(client, writer):
+    client.force_login(writer)
+
+    response = client.post("/admin/newsroom/campaign/add/", campaign_form())
+
+    assert response.status_code == 403
+    assert not Campaign.objects.exists()
