@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from issues.models import Issue
 from newsroom.models import DonateClick
+from newsroom.models.clicks import DonateClickQuerySet
 from tests.newsroom.donate_builders import make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -225,3 +226,35 @@ def test_counts_are_kept_per_day(client, make_issue):
     assert list(
         DonateClick.objects.order_by("day").values_list("count", flat=True)
     ) == [5, 1]
+
+
+def test_a_visit_racing_another_for_the_days_first_row_is_still_counted(
+    client, make_issue, monkeypatch
+):
+    """The other request inserts the day's row between our update and our insert."""
+    issue = make_issue()
+    update = DonateClickQuerySet.update
+    raced = []
+
+    def update_losing_the_race(queryset, **changes):
+        if not raced:
+            raced.append(True)
+            DonateClick.objects.bulk_create(
+                [
+                    DonateClick(
+                        issue=issue,
+                        via=DonateClick.Via.ISSUE,
+                        day=timezone.localdate(),
+                        count=1,
+                    )
+                ]
+            )
+            return 0
+        return update(queryset, **changes)
+
+    monkeypatch.setattr(DonateClickQuerySet, "update", update_losing_the_race)
+
+    response = client.get(f"/donate/?from={issue.slug}")
+
+    assert response.status_code == 200
+    assert list(DonateClick.objects.values_list("count", flat=True)) == [2]

@@ -32,6 +32,7 @@ from issues.importer import (
 )
 from issues.models import Issue
 from issues.report_parser import ReportParseError, parse_report
+from newsroom.models import load_donate_seed
 from stories.models import Source
 
 DEMO_ACCOUNTS = [("editor", "Editors"), ("writer", "Writers")]
@@ -103,7 +104,14 @@ def create_demo_accounts(command):
         user.groups.add(Group.objects.get(name=group_name))
 
 
-STEPS = [load_sources, import_seed_reports, create_demo_accounts]
+def load_donate_campaign(command):
+    """The donate page and a demo campaign from seeds/donate.json (placeholder links)."""
+    seed = json.loads((seeds_dir() / "donate.json").read_text("utf-8"))
+    created = load_donate_seed(seed)
+    command.stdout.write(f"Donate page and campaign: {len(created)} added.")
+
+
+STEPS = [load_sources, import_seed_reports, create_demo_accounts, load_donate_campaign]
 
 
 class Command(BaseCommand):
