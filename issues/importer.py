@@ -8,6 +8,7 @@ one transaction, so a failure leaves nothing half-written.
 import codecs
 import re
 
+import reversion
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -76,7 +77,21 @@ def import_report(
     `status` None keeps an existing issue's status (a new one is a draft), so
     fixing a typo in a published issue does not take it offline. Publishing
     without a time keeps an existing publish time, else uses now.
+
+    The import is one revision of the issue, and it raises the issue's
+    version, so an edit form opened before it is refused rather than
+    overwriting the imported text.
     """
+    with reversion.create_revision():
+        issue, created = _write(report, series, status, published_at, user)
+        reversion.add_to_revision(issue)
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment("Imported from a text report.")
+    return issue, created
+
+
+def _write(report, series, status, published_at, user) -> tuple[Issue, bool]:
     series = Series.objects.select_for_update().get(pk=series.pk)
     _fill_series(series, report)
 
@@ -91,6 +106,7 @@ def import_report(
         )
     else:
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        issue.version += 1
 
     issue.headline = report.headline
     issue.dek = report.dek

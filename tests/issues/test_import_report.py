@@ -11,6 +11,7 @@ from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import connections
 from django.utils import timezone
+from reversion.models import Version
 
 from issues.models import Issue, Series
 from stories.models import RecommendedRead, Source, Story
@@ -179,6 +180,20 @@ def test_reimport_updates_the_same_issue_replacing_stories_and_reusing_sources(
     assert not old_story_pks & set(Story.objects.values_list("pk", flat=True))
     assert set(Source.objects.values_list("pk", flat=True)) == source_pks
     assert "This is surely the last we hear" in Story.objects.first().body
+
+
+def test_each_import_is_a_revision_and_raises_the_version(db):
+    run(SEED)
+    issue = Issue.objects.get()
+    assert issue.version == 1
+
+    run(SEED)
+
+    issue.refresh_from_db()
+    assert issue.version == 2
+    revisions = Version.objects.get_for_object(issue)
+    assert revisions.count() == 2
+    assert revisions.first().revision.comment == "Imported from a text report."
 
 
 def test_reimport_without_publish_option_keeps_a_published_issue_public(db, client):

@@ -140,3 +140,14 @@ def test_a_link_to_a_deleted_issue_is_a_404(client, draft):
     draft.delete()
 
     assert client.get(path).status_code == 404
+
+
+def test_preview_shows_the_latest_edit_never_a_stored_copy(client, draft):
+    path = preview_path(draft)
+    client.get(path)
+    Issue.objects.filter(pk=draft.pk).update(headline="Headline after the edit")
+
+    html = client.get(path).content.decode()
+
+    assert "Headline after the edit" in html
+    assert "Secret draft headline" not in html
