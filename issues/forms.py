@@ -1,0 +1,207 @@
+"""Admin forms for the editorial workflow: edits refused when stale, schedules, imports."""
+
+import reversion
+from django import forms
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils.timezone import localtime
+
+from issues.importer import find_existing_issue, import_report, text_from_bytes
+from issues.models import Issue, Series
+from issues.report_parser import ReportParseError, parse_report
+from issues.revisions import compare, current_snapshot, snapshot_at_version
+from issues.workflow import can_edit
+from stories.models import Source
+
+IMPORT_MAX_BYTES = 256 * 1024
+
+
+class IssueAdminForm(forms.ModelForm):
+    """The issue's change form, carrying the version it was loaded at.
+
+    `clean()` locks the issue's row and refuses the save if someone else
+    saved since the form was loaded; the refused form is shown again with
+    the submitter's text, and its version moves on, so saving once more
+    (after looking at the other changes) deliberately replaces them.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Issue
+        fields = [
+            "series",
+            "number",
+            "headline",
+            "slug",
+            "dek",
+            "tags",
+            "intro",
+            "channel_call",
+            "channel_url",
+            "appeal",
+            "lead_image",
+            "lead_image_alt",
+            "lead_image_caption",
+            "lead_image_credit",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        rows = Issue.objects.filter(pk=self.instance.pk)
+        if connection.in_atomic_block:
+            rows = rows.select_for_update(of=("self",))
+        current = rows.select_related("updated_by").get()
+        loaded = cleaned.get("loaded_version")
+        if loaded != current.version:
+            self._refuse(current, loaded)
+        return cleaned
+
+    def _refuse(self, current, loaded):
+        data = self.data.copy()
+        data[self.add_prefix("loaded_version")] = current.version
+        self.data = data
+        who = current.updated_by.get_username() if current.updated_by else "Someone"
+        when = localtime(current.updated_at)
+        then = snapshot_at_version(current, loaded) if loaded else None
+        if then is None:
+            what = ""
+        else:
+            changed = [
+                row.label
+                for row in compare(then, current_snapshot(current))
+                if row.changed
+            ]
+            what = f" They changed: {', '.join(changed) or 'nothing you can see'}."
+        raise forms.ValidationError(
+            "Your changes were not saved: %(who)s saved this issue at %(when)s, "
+            "after you opened it.%(what)s Your text is still in the form below. "
+            "Compare it with theirs in the history, then save again to replace "
+            "their version with yours.",
+            code="edit_conflict",
+            params={"who": who, "when": f"{when:%Y-%m-%d %H:%M %Z}", "what": what},
+        )
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class ImportReportForm(forms.Form):
+    """Paste a report, or upload it as a .txt file, to get a draft issue.
+
+    The same parser and importer as `import_report`. Importing a report whose
+    issue exists already updates that issue, so it needs the right to edit it;
+    the update is a new revision and refuses edit forms opened before it.
+    """
+
+    series = forms.ModelChoiceField(
+        queryset=Series.objects.all(),
+        required=False,
+        help_text="Empty: the series whose hashtag the report uses.",
+    )
+    text = forms.CharField(
+        label="Report text",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
+        help_text="Paste the whole report, headline first.",
+    )
+    upload = forms.FileField(
+        label="…or a .txt file",
+        required=False,
+        help_text=f"UTF-8 plain text, at most {IMPORT_MAX_BYTES // 1024} kB.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is not None and upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                "The file is too large: a report is at most %(limit)d kB.",
+                params={"limit": IMPORT_MAX_BYTES // 1024},
+            )
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        text, upload = cleaned.get("text", ""), cleaned.get("upload")
+        if bool(text.strip()) == bool(upload):
+            raise forms.ValidationError(
+                "Paste the report or upload a file: one of the two."
+            )
+        try:
+            if upload:
+                text = text_from_bytes(upload.read())
+            elif len(text.encode()) > IMPORT_MAX_BYTES:
+                raise forms.ValidationError(
+                    "The text is too long: a report is at most %(limit)d kB.",
+                    params={"limit": IMPORT_MAX_BYTES // 1024},
+                )
+            known = Source.objects.values_list("name", flat=True)
+            report = parse_report(text, known_sources=known)
+        except ReportParseError as error:
+            raise forms.ValidationError(
+                "The report could not be read at line %(line)d: %(message)s",
+                params={"line": error.line_number, "message": error.message},
+            ) from None
+        series = cleaned.get("series") or self._series_for(report)
+        existing = find_existing_issue(report, series)
+        if existing and not can_edit(self.user, existing):
+            raise forms.ValidationError(
+                "This report is issue %(number)d of %(series)s, “%(headline)s”, "
+                "which is %(state)s: only an editor can change it.",
+                params={
+                    "number": existing.number,
+                    "series": series.name,
+                    "headline": existing.headline,
+                    "state": existing.state_label.lower(),
+                },
+            )
+        cleaned.update(report=report, series=series, existing=existing)
+        return cleaned
+
+    def _series_for(self, report):
+        if report.hashtag:
+            match = Series.objects.filter(hashtag__iexact=report.hashtag).first()
+            if match:
+                return match
+        only = list(Series.objects.all()[:2])
+        if len(only) == 1:
+            return only[0]
+        raise forms.ValidationError(
+            "Choose the series: none uses the report's hashtag %(hashtag)s.",
+            params={"hashtag": report.hashtag or "(none)"},
+        )
+
+    def save(self):
+        """Import as one revision; return the issue and whether it is new."""
+        existing = self.cleaned_data["existing"]
+        with transaction.atomic(), reversion.create_revision():
+            if existing:
+                Issue.objects.filter(pk=existing.pk).update(version=F("version") + 1)
+            issue, created = import_report(
+                self.cleaned_data["report"],
+                series=self.cleaned_data["series"],
+                user=self.user,
+            )
+            reversion.add_to_revision(issue)
+            reversion.set_user(self.user)
+            reversion.set_comment("Imported from text.")
+        return issue, created

@@ -1,0 +1,197 @@
+"""Every save is a revision: listed in the history, compared with now, restored."""
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from issues import workflow
+from issues.models import Issue
+from stories.models import Story
+from tests.issues.admin_forms import change_form_data, change_url
+
+XSS = "<script>alert('x')</script>"
+
+
+@pytest.fixture
+def issue(make_issue, make_story, make_read):
+    issue = make_issue(headline="First headline", status=Issue.Status.DRAFT)
+    make_story(issue=issue, headline="Only story", body="<p>First body.</p>")
+    make_read(issue=issue)
+    return issue
+
+
+def save(client, issue, **changes):
+    response = client.post(
+        change_url(issue), change_form_data(client, issue, **changes)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response
+
+
+def field_named(data, value):
+    return next(k for k, v in data.items() if v == value)
+
+
+def history_url(issue):
+    return reverse("admin:issues_issue_history", args=[issue.pk])
+
+
+def versions_of(issue):
+    return list(Version.objects.get_for_object(issue).select_related("revision"))
+
+
+def test_each_save_is_a_revision_with_its_author_and_what_changed(
+    client, editor, issue
+):
+    client.force_login(editor)
+
+    save(client, issue, headline="Second headline")
+
+    newest = versions_of(issue)[0].revision
+    assert newest.user == editor
+    assert newest.comment == "Changed Headline."
+    stored = {v.object_repr for v in newest.version_set.all()}
+    assert {"Second headline", "Only story"} <= stored
+
+
+def test_the_history_lists_revisions_and_transitions_with_who_and_when(
+    client, editor, issue
+):
+    client.force_login(editor)
+    save(client, issue, headline="Second headline")
+    workflow.perform(issue, editor, "publish")
+
+    page = client.get(history_url(issue)).content.decode()
+
+    assert "Changed Headline." in page
+    assert "Version before the first edit in the admin." in page
+    assert page.count("editor1") >= 2
+    assert "<td>Draft</td>" in page and "<td>Published</td>" in page
+    assert "Compare with current" in page
+
+
+def test_compare_shows_each_changed_field_beside_its_current_value(
+    client, editor, issue
+):
+    client.force_login(editor)
+    client.get(change_url(issue))
+    first = versions_of(issue)[0].revision
+    data = change_form_data(client, issue, headline="Second headline")
+    data[field_named(data, "<p>First body.</p>")] = "<p>Second body.</p>"
+    client.post(change_url(issue), data)
+
+    response = client.get(
+        reverse("admin:issues_issue_compare", args=[issue.pk, first.pk])
+    )
+
+    assert response.status_code == 200
+    changed = {
+        row.label: (row.old, row.new) for row in response.context["rows"] if row.changed
+    }
+    assert changed == {
+        "Headline": ("First headline", "Second headline"),
+        "Story 1 · Body": ("<p>First body.</p>", "<p>Second body.</p>"),
+    }
+    assert "2 fields differ" in response.content.decode()
+
+
+def test_restore_brings_back_content_and_stories_as_a_new_revision(
+    client, editor, issue
+):
+    client.force_login(editor)
+    client.get(change_url(issue))
+    original = versions_of(issue)[0].revision
+    workflow.perform(issue, editor, "publish")
+    story = issue.stories.get()
+    data = change_form_data(client, issue, headline="Rewritten")
+    data["stories-0-DELETE"] = "on"
+    assert client.post(change_url(issue), data).status_code == 302
+    assert not Story.objects.filter(pk=story.pk).exists()
+    count_before = len(versions_of(issue))
+
+    response = client.post(
+        reverse("admin:issues_issue_restore", args=[issue.pk, original.pk]),
+        follow=True,
+    )
+
+    issue.refresh_from_db()
+    assert issue.headline == "First headline"
+    assert list(issue.stories.values_list("headline", "body")) == [
+        ("Only story", "<p>First body.</p>")
+    ]
+    assert issue.status == Issue.Status.PUBLISHED
+    assert len(versions_of(issue)) == count_before + 1
+    assert versions_of(issue)[0].revision.comment.startswith("Restored the revision of")
+    assert any(
+        "Restored the revision of" in str(m) for m in response.context["messages"]
+    )
+
+
+def test_a_form_opened_before_a_restore_is_refused(client, editor, issue):
+    client.force_login(editor)
+    client.get(change_url(issue))
+    original = versions_of(issue)[0].revision
+    save(client, issue, headline="Rewritten")
+    stale = change_form_data(client, issue, headline="Typed before the restore")
+
+    client.post(reverse("admin:issues_issue_restore", args=[issue.pk, original.pk]))
+    response = client.post(change_url(issue), stale)
+
+    assert response.status_code == 200
+    assert "Your changes were not saved" in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.headline == "First headline"
+
+
+def test_restore_is_post_only(client, editor, issue):
+    client.force_login(editor)
+    client.get(change_url(issue))
+    revision = versions_of(issue)[0].revision
+
+    url = reverse("admin:issues_issue_restore", args=[issue.pk, revision.pk])
+    assert client.get(url).status_code == 405
+
+
+def test_a_revision_of_another_issue_cannot_be_compared_or_restored_through_this_one(
+    client, editor, issue, make_issue
+):
+    other = make_issue(status=Issue.Status.DRAFT)
+    client.force_login(editor)
+    client.get(change_url(other))
+    foreign = versions_of(other)[0].revision
+
+    compare_url = reverse("admin:issues_issue_compare", args=[issue.pk, foreign.pk])
+    restore_url = reverse("admin:issues_issue_restore", args=[issue.pk, foreign.pk])
+    assert client.get(compare_url).status_code == 404
+    assert client.post(restore_url).status_code == 404
+
+
+# Titles are text everywhere in the admin, never markup.
+
+
+def test_a_script_in_a_headline_is_shown_as_text_in_history_compare_and_messages(
+    client, editor, make_issue, make_story, make_read
+):
+    issue = make_issue(headline=XSS, status=Issue.Status.DRAFT)
+    make_story(issue=issue, headline=XSS)
+    make_read(issue=issue)
+    client.force_login(editor)
+    client.get(change_url(issue))
+    first = versions_of(issue)[0].revision
+    save(client, issue, headline=XSS + " again")
+
+    pages = {
+        "history": client.get(history_url(issue)),
+        "compare": client.get(
+            reverse("admin:issues_issue_compare", args=[issue.pk, first.pk])
+        ),
+        "message": client.post(
+            reverse("admin:issues_issue_transition", args=[issue.pk, "submit"]),
+            follow=True,
+        ),
+        "list": client.get(reverse("admin:issues_issue_changelist")),
+    }
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert "<script>alert(" not in html, name
+        assert "&lt;script&gt;alert(" in html, name
