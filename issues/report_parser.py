@@ -46,6 +46,9 @@ from urllib.parse import urlsplit
 
 MAX_HEADING_LENGTH = 120
 MAX_HEADLINE_LENGTH = 300
+MAX_CALL_LENGTH = 300
+MAX_HASHTAG_LENGTH = 100
+MAX_SOURCE_NAME_WORDS = 8
 MAX_OUTLET_LENGTH = 100
 MAX_URL_LENGTH = 1000
 MAX_DONATE_LABEL_LENGTH = 40
@@ -183,8 +186,14 @@ def parse_report(text: str, known_sources: Iterable[str] = ()) -> Report:
     intro = channel_call = ""
     if pos < len(lines) and HASHTAG_RE.match(lines[pos].text):
         intro = lines[pos].text
+        if len(HASHTAG_RE.match(intro).group()) > MAX_HASHTAG_LENGTH:
+            raise ReportParseError(
+                f"the hashtag is longer than {MAX_HASHTAG_LENGTH} characters.",
+                lines[pos].number,
+            )
         pos += 1
         if pos < len(lines) and _is_plain_paragraph(lines[pos].text):
+            _check_length(lines[pos], MAX_CALL_LENGTH, "The call to action")
             channel_call = lines[pos].text
             pos += 1
 
@@ -498,6 +507,8 @@ def _attributions(text: str) -> list[tuple[str, int]]:
             words, start = _name_after(text, match.start("after"))
             article, speech = bool(match.group("the")), False
         for name in _split_conjunction(words):
+            if len(name) > MAX_SOURCE_NAME_WORDS:
+                continue
             if _looks_like_organisation(name, article) or (
                 not speech and len(name) == 1 and not _is_surname(name[0], text)
             ):

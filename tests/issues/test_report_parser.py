@@ -225,6 +225,12 @@ def test_the_appeal_may_come_straight_after_the_last_story():
         ("Headline\nDek\nRecommended reads:\n- A: b\n", 3, "before any story"),
         ("Headline\nDek\nHeading\nText with a NUL \x00 byte.\n", 4, "control char"),
         ("x" * 301 + "\nDek\nHeading\nText.\n", 1, "the limit is 300"),
+        (
+            "Headline\nDek\n#Tag intro.\n" + "Call " * 61 + ".\nHeading\nText.\n",
+            4,
+            "The call to action is 306 characters long; the limit is 300",
+        ),
+        ("Headline\nDek\n#" + "t" * 101 + " intro.\nHeading\nText.\n", 3, "hashtag"),
     ],
     ids=[
         "empty",
@@ -245,6 +251,8 @@ def test_the_appeal_may_come_straight_after_the_last_story():
         "reads-before-stories",
         "binary",
         "headline-too-long",
+        "call-to-action-too-long",
+        "hashtag-too-long",
     ],
 )
 def test_malformed_report_is_refused_naming_the_line(text, line, message):
@@ -294,6 +302,12 @@ def test_outlets_named_as_attribution_are_sources(text, sources):
     ],
 )
 def test_people_and_plain_verbs_are_not_sources(text):
+    assert attributed_sources(text) == []
+
+
+def test_a_long_run_of_capitalised_words_is_not_taken_for_a_name():
+    text = "The Nine Words Of This Long Title Case Line Here reported it."
+
     assert attributed_sources(text) == []
 
 
