@@ -38,7 +38,11 @@ class DonateView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         reference = donations.parse_reference(request.GET)
-        if reference and donations.is_countable_visit(request.headers):
+        if (
+            request.method == "GET"
+            and reference
+            and donations.is_countable_visit(request.headers)
+        ):
             DonateClick.objects.record(reference)
         return super().get(request, *args, **kwargs)
 

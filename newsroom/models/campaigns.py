@@ -325,3 +325,12 @@ class Donation(models.Model):
 
     def __str__(self):
         return f"{donations.format_money(self.amount, self.currency)} ({self.transaction_id})"
+
+    def clean(self):
+        if self.campaign_id and self.currency != self.campaign.currency:
+            raise ValidationError(
+                {
+                    "currency": f"The campaign counts in {self.campaign.currency}; "
+                    "record the donation in that currency."
+                }
+            )

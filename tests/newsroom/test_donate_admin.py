@@ -152,3 +152,23 @@ def test_writers_cannot_change_campaigns(client, writer):
 
     assert response.status_code == 403
     assert not Campaign.objects.exists()
+
+
+def test_a_donation_entered_by_hand_must_be_in_the_campaigns_currency(client, editor):
+    campaign = make_campaign(currency="USD")
+    client.force_login(editor)
+
+    response = client.post(
+        "/admin/newsroom/donation/add/",
+        {
+            "campaign": campaign.pk,
+            "transaction_id": "cheque-17",
+            "received_on": "2025-03-01",
+            "amount": "100",
+            "currency": "EUR",
+            "donor_name": "",
+        },
+    )
+
+    assert "The campaign counts in USD" in response.text
+    assert not campaign.donations.exists()

@@ -258,3 +258,12 @@ def test_a_visit_racing_another_for_the_days_first_row_is_still_counted(
 
     assert response.status_code == 200
     assert list(DonateClick.objects.values_list("count", flat=True)) == [2]
+
+
+def test_a_head_request_from_a_link_checker_is_not_counted(client, make_issue):
+    issue = make_issue()
+
+    response = client.head(f"/donate/?from={issue.slug}")
+
+    assert response.status_code == 200
+    assert not DonateClick.objects.exists()
