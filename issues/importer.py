@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from issues.attribution import normalise_source_name
 from issues.models import Issue, Series
-from issues.report_parser import Report, ReportParseError, normalise_source_name
+from issues.report_parser import Report, ReportParseError
 from stories.models import RecommendedRead, Source, Story
 
 
