@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from taggit.managers import TaggableManager
 
+from issues import images
+
 
 class Series(models.Model):
     """A recurring report, such as the weekly #NowWhatVenezuela.
@@ -145,7 +147,11 @@ class Issue(models.Model):
     appeal = models.TextField(
         "donate appeal", blank=True, help_text="Leave empty to use the series' appeal."
     )
-    lead_image = models.ImageField(upload_to="issues/%Y/%m/", blank=True)
+    lead_image = images.LeadImageField(
+        upload_to="issues/%Y/%m/",
+        blank=True,
+        help_text="JPEG, PNG, WebP or GIF; at most 10 MB and 40 megapixels.",
+    )
     lead_image_alt = models.CharField(
         "alt text",
         max_length=300,
@@ -251,6 +257,27 @@ class Issue(models.Model):
     @property
     def effective_appeal(self):
         return self.appeal or self.series.appeal
+
+    def lead_image_renditions(self):
+        """The lead image at the widths we serve (made once), or None."""
+        return images.renditions(self.lead_image) if self.lead_image else None
+
+    def share_image_url(self):
+        """The image shared with links: the lead image, else a rendered card."""
+        renditions = self.lead_image_renditions()
+        if renditions:
+            return renditions.largest.jpeg_url
+        return reverse("issues:share_image", kwargs={"slug": self.slug})
+
+    def share_card_name(self, storage):
+        """The stored PNG card for this version of the issue, rendered once."""
+        return images.share_card(
+            storage,
+            key=f"issue-{self.pk}-{self.updated_at:%Y%m%d%H%M%S%f}",
+            kicker=self.series.hashtag or self.series.name,
+            headline=self.headline,
+            footer=settings.SITE_NAME,
+        )
 
 
 class IssueEvent(models.Model):

@@ -7,6 +7,7 @@ app_name = "issues"
 urlpatterns = [
     path("issues/", views.IssueArchiveView.as_view(), name="archive"),
     path("issues/<slug:slug>/", views.IssueDetailView.as_view(), name="issue_detail"),
+    path("issues/<slug:slug>/share.png", views.share_image, name="share_image"),
     path("series/<slug:slug>/", views.SeriesDetailView.as_view(), name="series_detail"),
     path("series/<slug:slug>/feed/", feeds.SeriesFeed(), name="series_feed"),
     path(

@@ -1,6 +1,8 @@
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -135,3 +137,14 @@ class IssuePreviewView(DetailView):
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "no-referrer"
         return response
+
+
+def share_image(request, slug):
+    """The card shared with links to an issue; only a published issue has one."""
+    issue = get_object_or_404(
+        Issue.objects.published().select_related("series"), slug=slug
+    )
+    name = issue.share_card_name(default_storage)
+    response = FileResponse(default_storage.open(name), content_type="image/png")
+    patch_cache_control(response, public=True, max_age=60 * 60)
+    return response

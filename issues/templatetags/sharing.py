@@ -1,0 +1,83 @@
+"""`{% sharing_meta issue_or_story %}`: canonical URL, Open Graph, Twitter card, JSON-LD.
+
+Everything here is built from objects the page already loaded, so it adds no
+query. Absolute URLs use the request's host, as the feeds and the sitemap do
+(ALLOWED_HOSTS vouches for it). The JSON-LD is escaped like Django's `json_script`: `<`, `>` and `&`
+become JSON escapes, so no headline can close the script element.
+"""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from issues.models import Issue
+from newsroom.search import plain_text
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+DESCRIPTION_WORDS = 40
+
+
+def json_ld(data) -> str:
+    """`data` as a JSON-LD script element that nothing inside can break out of."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(text.translate(_JSON_ESCAPES)),
+    )
+
+
+def _description(obj):
+    if isinstance(obj, Issue):
+        text = obj.dek or plain_text(obj.effective_intro)
+    else:
+        text = plain_text(obj.why_it_matters) or plain_text(obj.body)
+    return Truncator(text).words(DESCRIPTION_WORDS)
+
+
+@register.inclusion_tag("includes/meta.html", takes_context=True)
+def sharing_meta(context, obj):
+    """The head tags that make a shared link to an issue or story look right."""
+    request = context["request"]
+    issue = obj if isinstance(obj, Issue) else obj.issue
+    canonical = request.build_absolute_uri(obj.get_absolute_url())
+    image = request.build_absolute_uri(issue.share_image_url())
+    description = _description(obj)
+    organisation = {
+        "@type": "Organization",
+        "name": settings.SITE_NAME,
+        "url": request.build_absolute_uri(reverse("home")),
+    }
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": obj.headline,
+        "description": description,
+        "datePublished": issue.published_at,
+        "dateModified": issue.updated_at,
+        "author": organisation,
+        "publisher": organisation,
+        "image": [image],
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
+        "articleSection": issue.series.name,
+        "keywords": [tag.name for tag in obj.tags.all()],
+    }
+    return {
+        "site_name": settings.SITE_NAME,
+        "canonical": canonical,
+        "title": obj.headline,
+        "description": description,
+        "image": image,
+        "image_alt": issue.lead_image_alt if issue.lead_image else obj.headline,
+        "published": issue.published_at,
+        "modified": issue.updated_at,
+        "section": issue.series.name,
+        "json_ld": json_ld(data),
+    }
