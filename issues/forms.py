@@ -1,9 +1,7 @@
 """Admin forms for the editorial workflow: edits refused when stale, schedules, imports."""
 
-import reversion
 from django import forms
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import connection
 from django.utils.timezone import localtime
 
 from issues.importer import find_existing_issue, import_report, text_from_bytes
@@ -102,8 +100,7 @@ class ImportReportForm(forms.Form):
     """Paste a report, or upload it as a .txt file, to get a draft issue.
 
     The same parser and importer as `import_report`. Importing a report whose
-    issue exists already updates that issue, so it needs the right to edit it;
-    the update is a new revision and refuses edit forms opened before it.
+    issue exists already updates that issue, so it needs the right to edit it.
     """
 
     series = forms.ModelChoiceField(
@@ -191,17 +188,9 @@ class ImportReportForm(forms.Form):
         )
 
     def save(self):
-        """Import as one revision; return the issue and whether it is new."""
-        existing = self.cleaned_data["existing"]
-        with transaction.atomic(), reversion.create_revision():
-            if existing:
-                Issue.objects.filter(pk=existing.pk).update(version=F("version") + 1)
-            issue, created = import_report(
-                self.cleaned_data["report"],
-                series=self.cleaned_data["series"],
-                user=self.user,
-            )
-            reversion.add_to_revision(issue)
-            reversion.set_user(self.user)
-            reversion.set_comment("Imported from text.")
-        return issue, created
+        """Import (one revision, raising the version); return the issue and if it is new."""
+        return import_report(
+            self.cleaned_data["report"],
+            series=self.cleaned_data["series"],
+            user=self.user,
+        )

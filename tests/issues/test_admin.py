@@ -1,0 +1,333 @@
+"""The editors' admin as they use it: lists, filters, import, next issue, preview, login."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from issues.forms import IMPORT_MAX_BYTES
+from issues.models import Issue
+from tests.issues.admin_forms import change_form_data, change_url
+
+SEED = (
+    Path(__file__).resolve().parents[2]
+    / "seeds"
+    / ("now-what-venezuela-carter-center-goodbye.txt")
+)
+CHANGELIST = reverse("admin:issues_issue_changelist")
+IMPORT = reverse("admin:issues_issue_import")
+
+
+def listed(response):
+    return [issue.headline for issue in response.context["cl"].result_list]
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+# The list of issues.
+
+
+def test_the_list_shows_state_series_number_and_who_saved_last(
+    editor_client, editor, make_issue, series
+):
+    make_issue(
+        headline="Next week's",
+        series=series,
+        published_at=timezone.now() + timedelta(days=3),
+    )
+    issue = make_issue(headline="A draft", series=series, status=Issue.Status.DRAFT)
+    editor_client.post(change_url(issue), change_form_data(editor_client, issue))
+
+    page = editor_client.get(CHANGELIST).content.decode()
+
+    assert '<td class="field-state">Scheduled</td>' in page
+    assert '<td class="field-state">Draft</td>' in page
+    assert "Now What Venezuela" in page
+    assert '<td class="field-updated_by nowrap">editor1</td>' in page
+
+
+def test_the_list_says_how_many_issues_await_review_and_filters_them(
+    editor_client, make_issue
+):
+    make_issue(headline="Waiting one", status=Issue.Status.IN_REVIEW)
+    make_issue(headline="Waiting two", status=Issue.Status.IN_REVIEW)
+    make_issue(headline="Already out")
+
+    page = editor_client.get(CHANGELIST).content.decode()
+    assert "2 issues await review." in page
+
+    assert sorted(listed(editor_client.get(CHANGELIST, {"state": "review"}))) == [
+        "Waiting one",
+        "Waiting two",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [
+        ("draft", ["Draft"]),
+        ("scheduled", ["Scheduled"]),
+        ("published", ["Live"]),
+        ("unpublished", ["Taken down"]),
+    ],
+)
+def test_the_state_filter_tells_scheduled_from_live(
+    editor_client, make_issue, state, expected
+):
+    make_issue(headline="Draft", status=Issue.Status.DRAFT, published_at=None)
+    make_issue(headline="Scheduled", published_at=timezone.now() + timedelta(days=1))
+    make_issue(headline="Live")
+    make_issue(headline="Taken down", status=Issue.Status.UNPUBLISHED)
+
+    assert listed(editor_client.get(CHANGELIST, {"state": state})) == expected
+
+
+def test_the_mine_filter_lists_what_i_started_or_saved_last(
+    editor_client, editor, writer, make_issue
+):
+    make_issue(headline="Mine", created_by=editor)
+    make_issue(headline="Edited by me", created_by=writer, updated_by=editor)
+    make_issue(headline="The writer's", created_by=writer, updated_by=writer)
+
+    assert sorted(listed(editor_client.get(CHANGELIST, {"mine": "1"}))) == [
+        "Edited by me",
+        "Mine",
+    ]
+
+
+def test_the_list_filters_by_tag_and_searches_story_headlines(
+    editor_client, make_issue, make_story
+):
+    tagged = make_issue(headline="About elections", tags=["elections"])
+    make_issue(headline="About mining")
+    make_story(issue=tagged, headline="Carter Center verdict")
+
+    tag_id = tagged.tags.get().pk
+    assert listed(editor_client.get(CHANGELIST, {"tags__id__exact": tag_id})) == [
+        "About elections"
+    ]
+    assert listed(editor_client.get(CHANGELIST, {"q": "Carter"})) == ["About elections"]
+
+
+def test_sources_are_found_by_autocomplete_for_stories(editor_client, make_source):
+    make_source(name="El Pitazo")
+    make_source(name="Efecto Cocuyo")
+
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "stories",
+            "model_name": "story",
+            "field_name": "sources",
+            "term": "pita",
+        },
+    )
+
+    assert [r["text"] for r in response.json()["results"]] == ["El Pitazo"]
+
+
+# The change form.
+
+
+def test_the_change_form_shows_a_working_preview_link_for_a_draft(
+    editor_client, client, make_issue
+):
+    issue = make_issue(headline="Not out yet", status=Issue.Status.DRAFT)
+
+    response = editor_client.get(change_url(issue))
+
+    url = response.context["preview_url"]
+    assert url.startswith("http://testserver/preview/")
+    assert f'value="{url}"' in response.content.decode()
+    client.logout()
+    preview = client.get(url)
+    assert preview.status_code == 200
+    assert "Not out yet" in preview.content.decode()
+
+
+def test_saving_stamps_who_saved_last(client, writer, make_issue):
+    issue = make_issue(status=Issue.Status.DRAFT, headline="Before")
+    client.force_login(writer)
+
+    client.post(change_url(issue), change_form_data(client, issue, headline="After"))
+
+    issue.refresh_from_db()
+    assert (issue.headline, issue.updated_by) == ("After", writer)
+
+
+# Import from text.
+
+
+def test_pasting_the_seed_report_creates_a_draft_with_its_stories_and_reads(
+    client, writer, series
+):
+    client.force_login(writer)
+
+    response = client.post(
+        IMPORT, {"series": series.pk, "text": SEED.read_text()}, follow=True
+    )
+
+    issue = Issue.objects.get()
+    assert issue.status == Issue.Status.DRAFT
+    assert issue.headline == "The Carter Center Says Goodbye with a Damning Verdict"
+    assert issue.stories.count() == 3
+    assert issue.reads.count() == 4
+    assert issue.created_by == writer
+    assert response.redirect_chain[-1][0] == change_url(issue)
+    assert "as a new draft" in response.content.decode()
+
+
+def test_uploading_the_report_as_a_text_file_works_too(editor_client, series):
+    upload = SimpleUploadedFile("report.txt", SEED.read_bytes(), "text/plain")
+
+    editor_client.post(IMPORT, {"series": series.pk, "upload": upload})
+
+    assert Issue.objects.get().stories.count() == 3
+
+
+def test_a_report_that_cannot_be_parsed_is_refused_naming_the_line(
+    editor_client, series
+):
+    broken = "A headline\n\n\n" + "\n".join(SEED.read_text().splitlines()[3:6])
+
+    response = editor_client.post(IMPORT, {"series": series.pk, "text": broken})
+
+    assert response.status_code == 200
+    assert "The report could not be read at line" in response.content.decode()
+    assert not Issue.objects.exists()
+
+
+def test_an_oversized_upload_is_refused(editor_client, series):
+    upload = SimpleUploadedFile("big.txt", b"x" * (IMPORT_MAX_BYTES + 1), "text/plain")
+
+    response = editor_client.post(IMPORT, {"series": series.pk, "upload": upload})
+
+    assert "The file is too large: a report is at most 256 kB." in (
+        response.content.decode()
+    )
+    assert not Issue.objects.exists()
+
+
+def test_a_binary_upload_is_refused_with_a_message(editor_client, series):
+    upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n\x00\x01", "text/plain")
+
+    response = editor_client.post(IMPORT, {"series": series.pk, "upload": upload})
+
+    assert "this is not a plain-text file" in response.content.decode()
+
+
+def test_an_import_with_neither_text_nor_file_asks_for_one(editor_client, series):
+    response = editor_client.post(IMPORT, {"series": series.pk, "text": "  "})
+
+    assert "Paste the report or upload a file" in response.content.decode()
+
+
+def test_a_pasted_script_stays_text(editor_client, series):
+    text = SEED.read_text().replace(
+        "The Carter Center Says Goodbye", "<script>alert(1)</script> Goodbye", 1
+    )
+
+    response = editor_client.post(
+        IMPORT, {"series": series.pk, "text": text}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Goodbye" in html
+
+
+def test_a_writer_cannot_overwrite_a_published_issue_by_importing_it_again(
+    client, writer, editor, series
+):
+    client.force_login(editor)
+    client.post(IMPORT, {"series": series.pk, "text": SEED.read_text()})
+    issue = Issue.objects.get()
+    issue.stories.update(headline="Edited after import")
+    Issue.objects.filter(pk=issue.pk).update(
+        status=Issue.Status.PUBLISHED, published_at=timezone.now()
+    )
+    client.force_login(writer)
+
+    response = client.post(IMPORT, {"series": series.pk, "text": SEED.read_text()})
+
+    assert "which is published: only an editor can change it." in (
+        response.content.decode()
+    )
+    assert set(issue.stories.values_list("headline", flat=True)) == {
+        "Edited after import"
+    }
+
+
+# Start next issue.
+
+
+def test_start_next_issue_makes_a_numbered_draft_with_the_series_text(
+    client, writer, series, make_issue
+):
+    make_issue(series=series, number=41)
+    client.force_login(writer)
+
+    response = client.post(
+        reverse("admin:issues_series_start_next", args=[series.pk]), follow=True
+    )
+
+    issue = Issue.objects.get(number=42)
+    assert issue.status == Issue.Status.DRAFT
+    assert (issue.intro, issue.channel_call, issue.appeal) == (
+        series.intro,
+        series.channel_call,
+        series.appeal,
+    )
+    assert issue.created_by == writer
+    assert response.redirect_chain[-1][0] == change_url(issue)
+    assert "Started issue 42 of Now What Venezuela as a draft" in (
+        response.content.decode()
+    )
+
+
+def test_the_series_page_offers_start_next_issue(editor_client, series):
+    page = editor_client.get(
+        reverse("admin:issues_series_change", args=[series.pk])
+    ).content.decode()
+
+    assert ">Start next issue</button>" in page
+
+
+# Logging in.
+
+
+@override_settings(AXES_ENABLED=True)
+def test_repeated_failed_admin_logins_are_locked_out(client, editor, settings):
+    login = reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(login, {"username": "editor1", "password": "wrong"})
+        assert response.status_code == 200
+        assert "Please enter the correct username and password" in (
+            response.content.decode()
+        )
+    client.post(login, {"username": "editor1", "password": "wrong"})
+
+    locked = client.post(login, {"username": "editor1", "password": "pw"})
+
+    assert locked.status_code == 429
+    assert "Too many failed sign-in attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(AXES_ENABLED=True)
+def test_a_correct_login_before_the_limit_still_works(client, editor):
+    login = reverse("admin:login")
+    client.post(login, {"username": "editor1", "password": "wrong"})
+
+    response = client.post(login, {"username": "editor1", "password": "pw"})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(editor.pk)
