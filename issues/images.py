@@ -32,6 +32,13 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
+MEDIA_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
 RENDITION_WIDTHS = (480, 800, 1200)
 SIZES = "(min-width: 44rem) 40rem, 100vw"
 

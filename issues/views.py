@@ -1,3 +1,6 @@
+from pathlib import PurePosixPath
+
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -6,6 +9,7 @@ from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
+from issues.images import MEDIA_TYPES
 from issues.models import Issue, Series
 from issues.previews import issue_from_token, token_expires_at
 from stories.models import RecommendedRead, Story
@@ -147,4 +151,23 @@ def share_image(request, slug):
     name = issue.share_card_name(default_storage)
     response = FileResponse(default_storage.open(name), content_type="image/png")
     patch_cache_control(response, public=True, max_age=60 * 60)
+    return response
+
+
+def media(request, path):
+    """Uploaded images (lead images, renditions, share cards), served by the app.
+
+    Only the image types we accept are served, each with its own content type
+    (and nosniff, from SecurityMiddleware), so nothing uploaded can ever be
+    served as HTML. Upload names are never reused, so browsers may keep them.
+    """
+    content_type = MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
+    if content_type is None:
+        raise Http404("No such image.")
+    try:
+        file = default_storage.open(path)
+    except (OSError, SuspiciousFileOperation) as error:
+        raise Http404("No such image.") from error
+    response = FileResponse(file, content_type=content_type)
+    patch_cache_control(response, public=True, max_age=30 * 24 * 60 * 60)
     return response

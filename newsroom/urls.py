@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from issues import views as issue_views
 from issues.feeds import LatestIssuesAtomFeed, LatestIssuesFeed
 from newsroom import views
 from newsroom.search import SearchView
@@ -24,6 +26,9 @@ urlpatterns = [
         name="robots_txt",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        f"{settings.MEDIA_URL.strip('/')}/<path:path>", issue_views.media, name="media"
+    ),
     path("admin/", admin.site.urls),
     path("", include("issues.urls")),
     path("", include("stories.urls")),

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -177,3 +178,37 @@ def test_a_missing_file_falls_back_to_a_plain_image(client, issue):
 
     assert response.status_code == 200
     assert '<img src="/media/issues/gone.jpg" alt="Gone">' in response.content.decode()
+
+
+def test_lead_image_and_renditions_are_served_as_images(client, issue):
+    issue.lead_image.save("street.jpg", ContentFile(image_bytes()))
+    renditions = issue.lead_image_renditions()
+
+    for url, content_type in [
+        (issue.lead_image.url, "image/jpeg"),
+        (renditions.largest.webp_url, "image/webp"),
+        (renditions.largest.jpeg_url, "image/jpeg"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Type"] == content_type
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "max-age=" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/issues/no-such-image.jpg",
+        "/media/../tests/settings.py",
+        "/media/%2e%2e/tests/settings.py",
+        "/media/issues/",
+        "/media/notes.html",
+        "/media/drawing.svg",
+    ],
+)
+def test_media_serves_nothing_but_existing_images(client, db, path):
+    default_storage.save("notes.html", ContentFile(b"<script>alert(1)</script>"))
+    default_storage.save("drawing.svg", ContentFile(SVG))
+
+    assert client.get(path).status_code == 404
