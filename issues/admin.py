@@ -22,7 +22,12 @@ from django.views.decorators.http import require_POST
 from reversion.models import Revision
 
 from issues import workflow
-from issues.forms import ImportReportForm, IssueAdminForm, ScheduleForm
+from issues.forms import (
+    ImportReportForm,
+    InlineContentForm,
+    IssueAdminForm,
+    ScheduleForm,
+)
 from issues.models import Issue, IssueEvent, Series
 from issues.previews import preview_path
 from issues.revisions import (
@@ -34,6 +39,7 @@ from issues.revisions import (
     restore,
     revision_snapshot,
 )
+from newsroom.admin import DonateClicksAdminMixin
 from stories.models import RecommendedRead, Story
 
 # Everything an edit form may write; the workflow owns the rest.
@@ -93,6 +99,7 @@ class IssueContentInline:
 
     extra = 0
     ordering = ["position", "pk"]
+    form = InlineContentForm
 
     def _issue_editable(self, request, obj):
         return obj is None or workflow.can_edit(request.user, obj)
@@ -136,7 +143,7 @@ class RecommendedReadInline(IssueContentInline, admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
     form = IssueAdminForm
     inlines = [StoryInline, RecommendedReadInline]
     list_display = [

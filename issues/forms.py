@@ -14,7 +14,35 @@ from stories.models import Source
 IMPORT_MAX_BYTES = 256 * 1024
 
 
-class IssueAdminForm(forms.ModelForm):
+class NormalisedNewlinesMixin:
+    """Store line breaks as "\n", as the importer does.
+
+    Browsers send a textarea's line breaks as CR LF, so an untouched field
+    would otherwise count as changed on every save (and be recorded in the
+    revision) while the text itself is the same.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            data = self.data.copy()
+            for key in data:
+                values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+                values = [
+                    v.replace("\r\n", "\n") if isinstance(v, str) else v for v in values
+                ]
+                if hasattr(data, "setlist"):
+                    data.setlist(key, values)
+                else:
+                    data[key] = values[0]
+            self.data = data
+
+
+class InlineContentForm(NormalisedNewlinesMixin, forms.ModelForm):
+    pass
+
+
+class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
     """The issue's change form, carrying the version it was loaded at.
 
     `clean()` locks the issue's row and refuses the save if someone else

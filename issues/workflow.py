@@ -179,7 +179,9 @@ def perform(issue, user, name, *, publish_at=None, note=""):
     """Move `issue` by the transition called `name`, as `user`; return the event.
 
     The state is re-read under a row lock, so two editors pressing buttons at
-    once cannot both move the issue from the same state.
+    once cannot both move the issue from the same state. It is a save, not a
+    bare UPDATE, so everything listening for saves (the page cache) hears it;
+    the content's version is left alone, so open edit forms stay valid.
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -209,27 +211,25 @@ def perform(issue, user, name, *, publish_at=None, note=""):
             problems = publish_problems(locked)
             if problems:
                 raise ChecklistFailed(problems)
-        changes = {"status": transition.target, "updated_by": user, "updated_at": now}
+        from_status = locked.status
+        locked.status = transition.target
+        locked.updated_by = user
         if name == "publish":
-            changes["published_at"] = now
+            locked.published_at = now
         elif name == "schedule":
-            changes["published_at"] = publish_at
-        moved = Issue.objects.filter(pk=locked.pk, status=locked.status).update(
-            **changes
+            locked.published_at = publish_at
+        locked.save(
+            update_fields=["status", "published_at", "updated_by", "updated_at"]
         )
-        if not moved:
-            raise TransitionError(
-                "Someone changed this issue's state a moment ago; reload the page."
-            )
-        for field, value in changes.items():
-            setattr(issue, field, value)
+        for field in ("status", "published_at", "updated_by", "updated_at"):
+            setattr(issue, field, getattr(locked, field))
         return IssueEvent.objects.create(
             issue=locked,
             user=user,
             created_at=now,
             action=name,
-            from_status=locked.status,
+            from_status=from_status,
             to_status=transition.target,
-            published_at=changes.get("published_at"),
+            published_at=locked.published_at if transition.checklist else None,
             note=note[:500],
         )

@@ -195,3 +195,16 @@ def test_a_script_in_a_headline_is_shown_as_text_in_history_compare_and_messages
         html = response.content.decode()
         assert "<script>alert(" not in html, name
         assert "&lt;script&gt;alert(" in html, name
+
+
+def test_line_breaks_as_a_browser_sends_them_are_not_a_change(client, editor, issue):
+    Issue.objects.filter(pk=issue.pk).update(appeal="One paragraph.\n\nAnother.")
+    client.force_login(editor)
+    data = change_form_data(client, issue)
+    data["appeal"] = data["appeal"].replace("\n", "\r\n")
+
+    assert client.post(change_url(issue), data).status_code == 302
+
+    issue.refresh_from_db()
+    assert issue.appeal == "One paragraph.\n\nAnother."
+    assert versions_of(issue)[0].revision.comment == "Saved without changes."

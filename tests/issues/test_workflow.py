@@ -349,3 +349,16 @@ def test_the_change_form_lists_what_blocks_publishing_before_anyone_tries(
 
     assert "Before this issue can be published:" in page
     assert "The issue has no stories." in page
+
+
+def test_publishing_shows_the_issue_on_a_front_page_that_was_already_cached(
+    client, editor, ready_issue
+):
+    issue = ready_issue(status=IN_REVIEW, headline="Fresh off the press")
+    assert "Fresh off the press" not in client.get("/").content.decode()
+    client.force_login(editor)
+
+    transition(client, issue, "publish")
+
+    client.logout()
+    assert "Fresh off the press" in client.get("/").content.decode()
