@@ -32,6 +32,11 @@ class LatestIssuesFeed(Feed):
     def description(self, obj=None):
         return f"The latest issues of {settings.SITE_NAME}, in full."
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["base_url"] = kwargs["request"].build_absolute_uri("/")
+        return context
+
     def author_name(self, obj=None):
         return settings.SITE_NAME
 

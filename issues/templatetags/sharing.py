@@ -7,12 +7,13 @@ become JSON escapes, so no headline can close the script element.
 """
 
 import json
+import re
 
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
@@ -21,6 +22,8 @@ from newsroom.search import plain_text
 
 register = template.Library()
 
+_ROOT_RELATIVE = re.compile(r'(\s(?:href|src)=")/(?!/)')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 DESCRIPTION_WORDS = 40
 
@@ -81,3 +84,28 @@ def sharing_meta(context, obj):
         "section": issue.series.name,
         "json_ld": json_ld(data),
     }
+
+
+def _absolute(url, base):
+    return base + url if url.startswith("/") and not url.startswith("//") else url
+
+
+@register.filter
+def absolute_urls(html, base):
+    """Point the root-relative links and images in `html` at `base`.
+
+    For feeds: a feed reader shows an entry away from the site, where `/issues/…`
+    means nothing. Unsafe input is escaped first, as any filter's would be.
+    """
+    html = str(conditional_escape(html))
+    base = escape(base.rstrip("/"))
+    html = _ROOT_RELATIVE.sub(lambda m: f"{m.group(1)}{base}/", html)
+    html = _SRCSET.sub(
+        lambda m: (
+            m.group(1)
+            + ", ".join(_absolute(part.strip(), base) for part in m.group(2).split(","))
+            + '"'
+        ),
+        html,
+    )
+    return mark_safe(html)

@@ -1,13 +1,18 @@
 """RSS and Atom feeds: valid, complete, and never a draft."""
 
+import io
+import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import feedparser
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
 from issues.models import Issue
+from issues.templatetags.sharing import absolute_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +53,7 @@ def test_feed_entries_carry_the_whole_issue(client, issue, url):
 
     (entry,) = feed.entries
     assert entry.title == "The Carter Center Says Goodbye"
-    content = entry.content[0].value if "content" in entry else entry.summary
+    content = entry.summary
     assert "The Carter Center released its final report." in content
     assert "It names who could see the results." in content
     assert "Capriles and Tomás Guanipa will run." in content
@@ -65,6 +70,27 @@ def test_feed_entry_links_resolve(client, issue, url):
         link = urlsplit(entry.link)
         assert link.scheme == "http" and link.netloc == "testserver"
         assert client.get(link.path).status_code == 200
+
+
+@pytest.mark.parametrize("url", SITE_FEEDS)
+def test_links_and_images_in_entries_are_absolute(client, issue, url):
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 500), "navy").save(buffer, "JPEG")
+    issue.lead_image.save("lead.jpg", ContentFile(buffer.getvalue()))
+
+    response = client.get(url)
+
+    raw = response.content.decode()
+    assert 'srcset="http://testserver/media/' in raw
+    assert '="/' not in raw and ", /media/" not in raw
+    content = parse(response).entries[0].summary
+    hrefs = re.findall(r'(?:href|src)="([^"]+)"', content)
+    srcsets = re.findall(r'srcset="([^"]+)"', content)
+    urls = hrefs + [part.split()[0] for s in srcsets for part in s.split(",")]
+    assert any("/media/" in u for u in urls)
+    assert any("/sources/efecto-cocuyo/" in u for u in urls)
+    for link in urls:
+        assert link.startswith(("http://testserver/", "https://")), link
 
 
 def test_rss_and_atom_say_what_they_are(client, issue):
@@ -162,3 +188,9 @@ def test_feed_runs_a_fixed_number_of_queries(
         response = client.get(url)
 
     assert len(parse(response).entries) == size
+
+
+def test_the_absolute_urls_filter_escapes_what_was_not_already_safe():
+    assert absolute_urls('<a href="/x">', "http://testserver/") == (
+        "&lt;a href=&quot;/x&quot;&gt;"
+    )
