@@ -45,8 +45,10 @@ class DonateClicksAdminMixin:
             .annotate(donate_clicks_total=Coalesce(Subquery(clicks), 0))
         )
 
+    # Not "donate_clicks": that is the reverse relation's name, which the
+    # changelist would sort by instead of this column's total.
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "donate_clicks"]
+        return [*super().get_list_display(request), "donate_click_count"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -68,7 +70,7 @@ class DonateClicksAdminMixin:
         return fieldsets
 
     @admin.display(description="donate clicks", ordering="donate_clicks_total")
-    def donate_clicks(self, obj):
+    def donate_click_count(self, obj):
         return getattr(obj, "donate_clicks_total", 0)
 
     @admin.display(description="donate clicks")

@@ -1,5 +1,6 @@
 """Editors run the donate page and campaigns in the admin; clicks are charted there."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -172,3 +173,66 @@ def test_a_donation_entered_by_hand_must_be_in_the_campaigns_currency(client, ed
 
     assert "The campaign counts in USD" in response.text
     assert not campaign.donations.exists()
+
+
+def test_the_issue_list_has_a_sortable_donate_clicks_column(client, editor, make_issue):
+    make_issue(headline="Quiet issue")
+    moving = make_issue(headline="Moving issue")
+    DonateClick.objects.create(
+        issue=moving, via="issue", day=timezone.localdate(), count=5
+    )
+    DonateClick.objects.create(
+        issue=moving,
+        via="story",
+        day=timezone.localdate() - timedelta(days=9),
+        count=2,
+    )
+    client.force_login(editor)
+
+    response = client.get("/admin/issues/issue/")
+
+    assert "Donate clicks" in response.text
+    assert re.search(
+        r'Moving issue</a></th>.*?<td class="field-donate_click_count">7</td>',
+        response.text,
+        re.S,
+    )
+    assert re.search(
+        r'Quiet issue</a></th>.*?<td class="field-donate_click_count">0</td>',
+        response.text,
+        re.S,
+    )
+    assert response.text.count('<td class="field-donate_click_count">') == 2
+    header = re.search(
+        r'class="sortable column-donate_click_count">.*?<a href="([^"]+)"',
+        response.text,
+        re.S,
+    )
+    ascending = client.get("/admin/issues/issue/" + header.group(1)).text
+    assert ascending.index("Quiet issue") < ascending.index("Moving issue")
+    descending = client.get(
+        "/admin/issues/issue/" + header.group(1).replace("o=", "o=-")
+    ).text
+    assert descending.index("Moving issue") < descending.index("Quiet issue")
+
+
+def test_the_issue_page_shows_its_donate_clicks_and_a_weekly_chart(
+    client, editor, make_issue
+):
+    issue = make_issue()
+    DonateClick.objects.create(
+        issue=issue, via="issue", day=timezone.localdate(), count=4
+    )
+    DonateClick.objects.create(
+        issue=issue, via="story", day=timezone.localdate(), count=1
+    )
+    client.force_login(editor)
+
+    response = client.get(f"/admin/issues/issue/{issue.pk}/change/")
+
+    assert response.status_code == 200
+    assert (
+        "5 visits to the donate page from this issue "
+        "(4 from the issue page, 1 from its stories)." in response.text
+    )
+    assert '<svg class="donate-chart"' in response.text

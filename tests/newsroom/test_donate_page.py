@@ -88,7 +88,7 @@ def test_the_monthly_switch_is_a_plain_link_that_works_without_javascript(client
         "https://pay.example.org/monthly-5",
         "https://pay.example.org/monthly-10",
     ]
-    assert "$10</span> <span class=\"tier-per\">a month</span>" in response.text
+    assert '$10</span> <span class="tier-per">a month</span>' in response.text
     assert re.search(
         r'<a href="\?frequency=monthly#give" aria-current="true">Monthly</a>',
         response.text,

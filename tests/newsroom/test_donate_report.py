@@ -32,9 +32,7 @@ def add_clicks(issue, count, days_ago=0, via=DonateClick.Via.ISSUE):
 
 def test_report_has_a_header_and_one_row_per_issue_with_clicks_last(make_issue):
     older = make_issue(slug="older", headline="Older issue")
-    make_issue(
-        slug="newer", headline="Newer issue", published_at=timezone.now()
-    )
+    make_issue(slug="newer", headline="Newer issue", published_at=timezone.now())
     add_clicks(older, 4)
     add_clicks(older, 2, via=DonateClick.Via.STORY)
     add_clicks(older, 3, days_ago=1)
