@@ -27,6 +27,7 @@ from issues.forms import (
     InlineContentForm,
     IssueAdminForm,
     ScheduleForm,
+    SeriesAdminForm,
 )
 from issues.models import Issue, IssueEvent, Series
 from issues.previews import preview_path
@@ -152,8 +153,7 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
         "number",
         "state",
         "published_at",
-        "updated_by",
-        "updated_at",
+        "updated",
     ]
     list_filter = [StateFilter, MineFilter, "series", "tags"]
     list_select_related = ["series", "updated_by"]
@@ -162,7 +162,20 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["headline"]}
     readonly_fields = ["state", "published_at", "created", "updated"]
     fieldsets = [
-        (None, {"fields": ["series", "number", "headline", "slug", "dek", "tags"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "series",
+                    "number",
+                    "headline",
+                    "slug",
+                    "dek",
+                    "tags",
+                    "loaded_version",
+                ]
+            },
+        ),
         (
             "Workflow",
             {
@@ -189,7 +202,6 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (None, {"fields": ["loaded_version"]}),
     ]
 
     @admin.display(description="state", ordering="status")
@@ -200,7 +212,7 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
     def created(self, obj):
         return _stamp(obj.created_at, obj.created_by)
 
-    @admin.display(description="last saved")
+    @admin.display(description="last saved", ordering="updated_at")
     def updated(self, obj):
         return _stamp(obj.updated_at, obj.updated_by)
 
@@ -450,12 +462,13 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
 def _stamp(when, who):
     if when is None:
         return "—"
-    name = who.get_username() if who else "unknown"
-    return f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z} by {name}"
+    stamp = f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z}"
+    return f"{stamp} by {who.get_username()}" if who else stamp
 
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
+    form = SeriesAdminForm
     list_display = ["name", "hashtag", "cadence", "issue_count"]
     search_fields = ["name", "hashtag"]
     prepopulated_fields = {"slug": ["name"]}

@@ -42,6 +42,23 @@ class InlineContentForm(NormalisedNewlinesMixin, forms.ModelForm):
     pass
 
 
+class SeriesAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
+    class Meta:
+        model = Series
+        fields = [
+            "name",
+            "slug",
+            "hashtag",
+            "description",
+            "cadence",
+            "intro",
+            "channel_call",
+            "channel_url",
+            "appeal",
+            "donate_label",
+        ]
+
+
 class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
     """The issue's change form, carrying the version it was loaded at.
 
