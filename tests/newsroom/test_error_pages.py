@@ -84,7 +84,11 @@ def closed_port():
 
 
 def run_with_database(database_url, debug, static_root, db_file="", recover=False):
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         DATABASE_URL=database_url,

@@ -17,7 +17,13 @@ def production_env(tmp_path, **extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CACHE_URL"}
+        if key
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "DATABASE_URL",
+            "CACHE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
@@ -132,3 +138,16 @@ def test_public_pages_carry_no_inline_script(client, make_issue, path):
         assert "src=" in opening_tag or "application/ld+json" in opening_tag
     assert " onclick=" not in html and " onload=" not in html
     assert ' style="' not in html
+
+
+def test_the_admin_allows_only_the_editors_import_map_not_inline_script(client, editor):
+    client.force_login(editor)
+
+    response = client.get("/admin/issues/issue/add/")
+
+    html = response.content.decode()
+    csp = policy(response)
+    assert '<script type="importmap">' in html
+    assert len(csp["script-src"]) == 2 and csp["script-src"][0] == "'self'"
+    assert csp["script-src"][1].startswith("'sha256-")
+    assert all("unsafe" not in source for sources in csp.values() for source in sources)
