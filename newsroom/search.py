@@ -47,6 +47,19 @@ RESULTS_PER_KIND = 100
 PAGE_SIZE = 20
 SNIPPET_CHARS = 240
 
+# What each kind is searched on, with its weight in the ranking. On PostgreSQL
+# the vectors of issues and stories are GIN-indexed as exactly these
+# expressions (issues/ and stories/ migrations `*_search_index`), so a change
+# here needs a new index too; a test checks the index is used.
+ISSUE_FIELDS = [("headline", "A"), ("dek", "B")]
+STORY_FIELDS = [
+    ("headline", "A"),
+    ("body", "B"),
+    ("why_it_matters", "B"),
+    ("more_information", "C"),
+]
+READ_FIELDS = [("source__name", "A"), ("summary", "B")]
+
 # Private-use characters mark the matches in PostgreSQL's headlines; they
 # survive escaping unchanged and are then replaced by <mark> tags.
 _START, _STOP = "\ue000", "\ue001"
@@ -117,14 +130,19 @@ def _strip_tags_sql(*fields):
     )
 
 
-def _ranked(queryset, weighted_fields, headline_source, query):
-    vector = reduce(
+def document(weighted_fields):
+    """The weighted, accent-folded text search vector of a kind's fields."""
+    return reduce(
         add,
         (
             SearchVector(field, weight=weight, config=SEARCH_CONFIG)
             for field, weight in weighted_fields
         ),
     )
+
+
+def _ranked(queryset, weighted_fields, headline_source, query):
+    vector = document(weighted_fields)
     return (
         queryset.annotate(document=vector)
         .filter(document=query)
@@ -157,24 +175,19 @@ def _search_postgresql(text: str) -> list[Result]:
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     issues = _ranked(
         Issue.objects.published(),
-        [("headline", "A"), ("dek", "B")],
+        ISSUE_FIELDS,
         _strip_tags_sql("dek"),
         query,
     )
     stories = _ranked(
         Story.objects.published().select_related("issue"),
-        [
-            ("headline", "A"),
-            ("body", "B"),
-            ("why_it_matters", "B"),
-            ("more_information", "C"),
-        ],
+        STORY_FIELDS,
         _strip_tags_sql("body", "why_it_matters", "more_information"),
         query,
     )
     reads = _ranked(
         RecommendedRead.objects.published().select_related("issue", "source"),
-        [("source__name", "A"), ("summary", "B")],
+        READ_FIELDS,
         _strip_tags_sql("summary"),
         query,
     )
@@ -207,8 +220,8 @@ def _folded(*fields):
     )
 
 
-def _matching(queryset, fields, terms):
-    queryset = queryset.annotate(folded=_folded(*fields))
+def _matching(queryset, weighted_fields, terms):
+    queryset = queryset.annotate(folded=_folded(*(f for f, _ in weighted_fields)))
     for term in terms:
         queryset = queryset.filter(folded__contains=term)
     return queryset
@@ -255,15 +268,13 @@ def _search_fallback(text: str) -> list[Result]:
     )[:MAX_TERMS]
     if not terms:
         return []
-    issues = _matching(Issue.objects.published(), ["headline", "dek"], terms)
+    issues = _matching(Issue.objects.published(), ISSUE_FIELDS, terms)
     stories = _matching(
-        Story.objects.published().select_related("issue"),
-        ["headline", "body", "why_it_matters", "more_information"],
-        terms,
+        Story.objects.published().select_related("issue"), STORY_FIELDS, terms
     )
     reads = _matching(
         RecommendedRead.objects.published().select_related("issue", "source"),
-        ["source__name", "summary"],
+        READ_FIELDS,
         terms,
     )
     limit = slice(0, RESULTS_PER_KIND)

@@ -3,10 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.utils import timezone
 
 from issues.models import Issue
+from newsroom import search
+from stories.models import Story
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +238,27 @@ def test_search_runs_a_fixed_number_of_queries(
         response = client.get(SEARCH, {"q": "orinoco"})
 
     assert response.context["result_count"] == 3 * size
+
+
+def test_issues_and_stories_are_searched_through_their_indexes(edition):
+    index_names = {
+        name
+        for table in ("issues_issue", "stories_story")
+        for name in connection.introspection.get_constraints(connection.cursor(), table)
+    }
+    if connection.vendor != "postgresql":
+        # No GIN here: the fallback reads the folded text of every row.
+        assert not {"issues_issue_search", "stories_story_search"} & index_names
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    query = SearchQuery("carter center", config=search.SEARCH_CONFIG)
+
+    for model, fields, index in [
+        (Issue, search.ISSUE_FIELDS, "issues_issue_search"),
+        (Story, search.STORY_FIELDS, "stories_story_search"),
+    ]:
+        matches = model.objects.annotate(document=search.document(fields)).filter(
+            document=query
+        )
+        assert index in matches.explain(), f"{model.__name__} search reads every row"
