@@ -262,12 +262,17 @@ class Issue(models.Model):
         """The lead image at the widths we serve (made once), or None."""
         return images.renditions(self.lead_image) if self.lead_image else None
 
-    def share_image_url(self):
-        """The image shared with links: the lead image, else a rendered card."""
+    def share_image(self):
+        """The image shared with links: the lead image, else a rendered card.
+
+        Returns (url, width, height); the card is drawn on its first request.
+        """
         renditions = self.lead_image_renditions()
         if renditions:
-            return renditions.largest.jpeg_url
-        return reverse("issues:share_image", kwargs={"slug": self.slug})
+            largest = renditions.largest
+            return largest.jpeg_url, largest.width, largest.height
+        url = reverse("issues:share_image", kwargs={"slug": self.slug})
+        return (url, *images.CARD_SIZE)
 
     def share_card_name(self, storage):
         """The stored PNG card for this version of the issue, rendered once."""

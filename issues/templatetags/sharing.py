@@ -51,7 +51,8 @@ def sharing_meta(context, obj):
     request = context["request"]
     issue = obj if isinstance(obj, Issue) else obj.issue
     canonical = request.build_absolute_uri(obj.get_absolute_url())
-    image = request.build_absolute_uri(issue.share_image_url())
+    image_url, image_width, image_height = issue.share_image()
+    image = request.build_absolute_uri(image_url)
     description = _description(obj)
     organisation = {
         "@type": "Organization",
@@ -78,6 +79,8 @@ def sharing_meta(context, obj):
         "title": obj.headline,
         "description": description,
         "image": image,
+        "image_width": image_width,
+        "image_height": image_height,
         "image_alt": issue.lead_image_alt if issue.lead_image else obj.headline,
         "published": issue.published_at,
         "modified": issue.updated_at,

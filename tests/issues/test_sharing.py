@@ -78,6 +78,10 @@ def test_issue_page_carries_every_sharing_tag(client, issue):
     assert head.meta["og:title"] == issue.headline
     assert head.meta["og:description"] == "Also: a siege at the Argentine embassy."
     assert head.meta["og:image"] == url + "share.png"
+    assert (head.meta["og:image:width"], head.meta["og:image:height"]) == (
+        "1200",
+        "630",
+    )
     assert head.meta["twitter:card"] == "summary_large_image"
     assert head.meta["twitter:image"] == url + "share.png"
 
@@ -146,6 +150,10 @@ def test_an_issue_with_a_lead_image_shares_its_largest_rendition(client, issue):
         r"http://testserver/media/renditions/.+-1200w\.jpg", head.meta["og:image"]
     ), head.meta["og:image"]
     assert head.meta["og:image:alt"] == "Observers at a voting centre"
+    assert (head.meta["og:image:width"], head.meta["og:image:height"]) == (
+        "1200",
+        "600",
+    )
     path = head.meta["og:image"].split("/media/", 1)[1]
     with default_storage.open(path) as file:
         assert Image.open(file).size == (1200, 600)
