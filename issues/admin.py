@@ -382,6 +382,7 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
         self._require_edit(request, issue)
         revision = self._get_revision_or_404(issue, revision_id)
         rows = compare(revision_snapshot(revision, issue), current_snapshot(issue))
+        show_all = request.GET.get("all") == "1"
         context = {
             **self.admin_site.each_context(request),
             "title": f"Compare: {issue}",
@@ -389,7 +390,8 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
             "opts": self.opts,
             "object": issue,
             "revision": revision,
-            "rows": rows,
+            "rows": rows if show_all else [row for row in rows if row.changed],
+            "show_all": show_all,
             "changed_count": sum(row.changed for row in rows),
         }
         return TemplateResponse(request, "admin/issues/issue/compare.html", context)

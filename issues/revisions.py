@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import reversion
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from reversion.models import Version
 
@@ -61,7 +62,7 @@ class Row:
 
 
 def _label(model, field):
-    return str(model._meta.get_field(field).verbose_name).capitalize()
+    return capfirst(str(model._meta.get_field(field).verbose_name))
 
 
 def _snapshot(issue_values, stories, reads, series_names, source_names):

@@ -208,3 +208,18 @@ def test_line_breaks_as_a_browser_sends_them_are_not_a_change(client, editor, is
     issue.refresh_from_db()
     assert issue.appeal == "One paragraph.\n\nAnother."
     assert versions_of(issue)[0].revision.comment == "Saved without changes."
+
+
+def test_compare_lists_only_changed_fields_unless_asked_for_all(client, editor, issue):
+    client.force_login(editor)
+    client.get(change_url(issue))
+    first = versions_of(issue)[0].revision
+    save(client, issue, dek="A new dek.")
+    url = reverse("admin:issues_issue_compare", args=[issue.pk, first.pk])
+
+    changed_only = client.get(url).context["rows"]
+    every_field = client.get(url, {"all": "1"}).context["rows"]
+
+    assert [row.label for row in changed_only] == ["Dek"]
+    assert "Channel URL" in [row.label for row in every_field]
+    assert len(every_field) > len(changed_only)
