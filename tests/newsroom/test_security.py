@@ -151,3 +151,36 @@ def test_the_admin_allows_only_the_editors_import_map_not_inline_script(client, 
     assert len(csp["script-src"]) == 2 and csp["script-src"][0] == "'self'"
     assert csp["script-src"][1].startswith("'sha256-")
     assert all("unsafe" not in source for sources in csp.values() for source in sources)
+
+
+STATIC_FILES = """
+import json, django
+django.setup()
+from django.core.management import call_command
+from django.templatetags.static import static
+from django.test import Client
+call_command("collectstatic", interactive=False, verbosity=0)
+client = Client()
+answers = {}
+for name in ("css/site.css", "django_prose_editor/editor.js"):
+    url = static(name)
+    response = client.get(url, secure=True, headers={"host": "example.org",
+                                                     "accept-encoding": "gzip"})
+    answers[name] = {"url": url, "status": response.status_code,
+                     "cache": response.get("Cache-Control"),
+                     "encoding": response.get("Content-Encoding")}
+print(json.dumps(answers))
+"""
+
+
+def test_collected_static_files_are_hashed_compressed_and_cached_for_years(tmp_path):
+    result = run_python(STATIC_FILES, production_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+
+    for name, answer in answers.items():
+        stem = name.rsplit(".", 1)[0]
+        assert answer["status"] == 200, name
+        assert answer["url"] != f"/static/{name}" and stem in answer["url"], name
+        assert "immutable" in answer["cache"] and "max-age=315360000" in answer["cache"]
+        assert answer["encoding"] == "gzip", name
