@@ -9,7 +9,7 @@ is refused if the form was loaded before someone else's save.
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import Http404
@@ -103,7 +103,11 @@ class IssueContentInline:
     form = InlineContentForm
 
     def _issue_editable(self, request, obj):
-        return obj is None or workflow.can_edit(request.user, obj)
+        return (
+            obj is None
+            or workflow.can_edit(request.user, obj)
+            or _refused_edit(request) is not None
+        )
 
     def has_add_permission(self, request, obj):
         return self._issue_editable(request, obj) and super().has_add_permission(
@@ -221,8 +225,26 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not workflow.can_edit(request.user, obj):
-            return False
+            return _refused_edit(request) is not None
         return super().has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refused = _refused_edit(request)
+        if refused is None:
+            return form
+        message = (
+            f"Nothing was saved: this issue is now {refused.state_label.lower()}, "
+            "and only an editor can change it. Your text is still in the form "
+            "below; copy what you need, or ask an editor to return it to draft."
+        )
+
+        class RefusedEditForm(form):
+            def clean(self):
+                super().clean()
+                raise ValidationError(message, code="not_editable")
+
+        return RefusedEditForm
 
     def get_urls(self):
         def wrap(view):
@@ -256,10 +278,18 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
     # Saving: one revision per save, refused when the form is stale.
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if object_id and request.method == "GET":
-            issue = self.get_object(request, unquote(object_id))
-            if issue is not None:
-                ensure_initial_revision(issue)
+        issue = self.get_object(request, unquote(object_id)) if object_id else None
+        if issue is not None and request.method == "GET":
+            ensure_initial_revision(issue)
+        if (
+            issue is not None
+            and request.method == "POST"
+            and request.user.has_perm(workflow.CHANGE_PERMISSION)
+            and not workflow.can_edit(request.user, issue)
+        ):
+            # A writer whose draft moved on while they typed: show their text
+            # again with the reason, rather than a bare 403 that loses it.
+            request.refused_issue_edit = issue
         try:
             return self._save_as_revision(request, object_id, form_url, extra_context)
         except EditConflict:
@@ -278,6 +308,8 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
+        if _refused_edit(request) is not None:
+            raise PermissionDenied
         obj.updated_by = request.user
         if not change:
             obj.created_by = request.user
@@ -459,6 +491,11 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
 
     def _change_url(self, issue):
         return reverse("admin:issues_issue_change", args=[issue.pk])
+
+
+def _refused_edit(request):
+    """The issue this request may show but never save, if any (see changeform_view)."""
+    return getattr(request, "refused_issue_edit", None)
 
 
 def _stamp(when, who):

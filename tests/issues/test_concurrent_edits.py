@@ -180,3 +180,27 @@ def test_a_save_that_lands_between_the_check_and_the_write_is_still_refused(
     )
     issue.refresh_from_db()
     assert issue.headline == "Theirs"
+
+
+def test_a_writer_whose_draft_was_submitted_meanwhile_keeps_their_text(
+    client, writer, issue
+):
+    client.force_login(writer)
+    data = change_form_data(client, issue, headline="Typed by the writer")
+    story = issue.stories.get()
+    data[next(k for k, v in data.items() if v == story.body)] = "<p>New body text.</p>"
+    workflow.perform(issue, writer, "submit")
+
+    response = client.post(change_url(issue), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was saved: this issue is now in review" in page
+    assert 'value="Typed by the writer"' in page
+    assert "New body text." in page
+    issue.refresh_from_db()
+    story.refresh_from_db()
+    assert (issue.headline, story.body) == (
+        "Original headline",
+        "<p>Original body.</p>",
+    )

@@ -22,6 +22,7 @@ PUBLISHED = Issue.Status.PUBLISHED
 UNPUBLISHED = Issue.Status.UNPUBLISHED
 
 LOGIN, DENIED, ALLOWED = "login", 403, "allowed"
+REFUSED = "refused"  # shown again with the reason and the user's text, not saved
 ROLES = ["anonymous", "writer", "editor"]
 
 
@@ -80,6 +81,9 @@ def assert_outcome(response, expected):
         assert response["Location"].startswith(reverse("admin:login"))
     elif expected == DENIED:
         assert response.status_code == 403
+    elif expected == REFUSED:
+        assert response.status_code == 200
+        assert "Nothing was saved: this issue is now" in response.content.decode()
     else:
         assert response.status_code in (200, 302), response.status_code
 
@@ -126,9 +130,9 @@ def test_transitions_over_http(
 EDITS = [
     # state, anonymous, writer, editor
     (DRAFT, LOGIN, ALLOWED, ALLOWED),
-    (IN_REVIEW, LOGIN, DENIED, ALLOWED),
-    (PUBLISHED, LOGIN, DENIED, ALLOWED),
-    (UNPUBLISHED, LOGIN, DENIED, ALLOWED),
+    (IN_REVIEW, LOGIN, REFUSED, ALLOWED),
+    (PUBLISHED, LOGIN, REFUSED, ALLOWED),
+    (UNPUBLISHED, LOGIN, REFUSED, ALLOWED),
 ]
 
 
@@ -136,7 +140,11 @@ EDITS = [
 def test_editing_an_issue_over_http(
     as_role, issue_in, editor_client, state, role, expected
 ):
-    """Writers edit drafts only; editors edit an issue in any state."""
+    """Writers edit drafts only; editors edit an issue in any state.
+
+    A writer's refused edit is shown again with the reason, so what they
+    typed is not lost; nothing of it is saved.
+    """
     issue = issue_in(state)
     data = change_form_data(editor_client, issue, headline="After")
     client = as_role(role)
