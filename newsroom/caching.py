@@ -16,17 +16,23 @@ own view nor a flood of made-up query strings reaches the cache.
 """
 
 import hashlib
+import logging
+import os
 import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pages:generation"
 NO_SCHEDULED_ISSUE = "none"
@@ -72,12 +78,47 @@ def page_timeout():
     return getattr(settings, "PAGE_CACHE_SECONDS", 60 * 60)
 
 
+def _generation_file():
+    """Where the generation is kept when each process has a cache of its own.
+
+    Every gunicorn worker has its own local-memory cache, so a change saved
+    through one worker must reach the others through something they share: a
+    small file (PAGE_CACHE_GENERATION_FILE). A shared cache such as Redis
+    keeps the generation itself, and this returns None.
+    """
+    if isinstance(caches["default"], LocMemCache):
+        return Path(settings.PAGE_CACHE_GENERATION_FILE)
+    return None
+
+
+def _read_generation():
+    path = _generation_file()
+    if path is not None:
+        try:
+            return path.read_text() or None
+        except OSError:
+            pass
+    return cache.get(GENERATION_KEY)
+
+
+def _write_generation(generation):
+    path = _generation_file()
+    if path is not None:
+        temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+        try:
+            temporary.write_text(generation)
+            os.replace(temporary, path)
+            return
+        except OSError:
+            logger.warning(
+                "Cannot write %s; pages may stay stale in other workers", path
+            )
+    cache.set(GENERATION_KEY, generation, timeout=None)
+
+
 def current_generation():
     """The generation pages are stored under: `<unix time>-<random>`."""
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = new_generation()
-    return generation
+    return _read_generation() or new_generation()
 
 
 def new_generation(**kwargs):
@@ -86,7 +127,7 @@ def new_generation(**kwargs):
     Also a signal receiver, hence `**kwargs`.
     """
     generation = f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
-    cache.set(GENERATION_KEY, generation, timeout=None)
+    _write_generation(generation)
     return generation
 
 

@@ -4,6 +4,7 @@ Every variable is optional for a local run; see README.md for the list. With
 DEBUG off, a missing SECRET_KEY or ALLOWED_HOSTS stops start-up.
 """
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -97,6 +98,12 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
 # Public pages stay cached at most this long; publishing, editing or a
 # scheduled time arriving replaces them at once (newsroom/caching.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60)
+# With the local-memory cache, gunicorn's workers learn of a change through
+# this file; a shared cache (Redis) does without it.
+PAGE_CACHE_GENERATION_FILE = env.path(
+    "PAGE_CACHE_GENERATION_FILE",
+    default=Path(tempfile.gettempdir()) / "newsroom-page-generation",
+)
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@localhost")

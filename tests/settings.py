@@ -11,6 +11,12 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="newsroom-media-"))
+# One page-cache generation file per test run, so runs side by side do not
+# invalidate each other's cached pages.
+os.environ.setdefault(
+    "PAGE_CACHE_GENERATION_FILE",
+    os.path.join(tempfile.mkdtemp(prefix="newsroom-pages-"), "generation"),
+)
 
 from newsroom.settings import *  # noqa: E402, F403
 

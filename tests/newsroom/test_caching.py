@@ -1,6 +1,10 @@
 """Public pages are cached, and a change is visible on the very next request."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -271,3 +275,33 @@ def test_a_not_found_page_is_not_cached(client, db):
 
     assert response.status_code == 404
     assert CACHED not in response.headers
+
+
+BUMP_IN_ANOTHER_PROCESS = """
+import django
+django.setup()
+from newsroom import caching
+caching.new_generation()
+"""
+
+
+def test_a_change_saved_in_another_worker_invalidates_this_workers_pages(
+    client, make_issue
+):
+    """Each gunicorn worker has its own local-memory cache.
+
+    A save in one worker (here: another process) must still reach the others.
+    """
+    path = make_issue().get_absolute_url()
+    cached_get(client, path)
+
+    subprocess.run(
+        [sys.executable, "-c", BUMP_IN_ANOTHER_PROCESS],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+
+    assert CACHED not in client.get(path).headers
