@@ -46,6 +46,7 @@ MAX_TERMS = 12
 RESULTS_PER_KIND = 100
 PAGE_SIZE = 20
 SNIPPET_CHARS = 240
+MAX_TITLE_LENGTH = 300
 
 # What each kind is searched on, with its weight in the ranking. On PostgreSQL
 # the vectors of issues and stories are GIN-indexed as exactly these
@@ -69,10 +70,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
 
 @dataclass
 class Result:
-    """One thing that matched, as the results page shows it."""
+    """One thing that matched, as the results page shows it.
+
+    `title` and `snippet` are escaped text with the matches in <mark>.
+    """
 
     kind: str
-    title: str
+    title: SafeString
     url: str
     snippet: SafeString
     published_at: datetime
@@ -116,7 +120,7 @@ def paginate(results, page_number):
 
 
 def _strip_tags_sql(*fields):
-    """The fields' text without HTML tags, for the headline of rich text."""
+    """The rich text fields' text without HTML tags, for their headline."""
     parts = []
     for field in fields:
         parts += [F(field), Value(" ")]
@@ -141,7 +145,12 @@ def document(weighted_fields):
     )
 
 
-def _ranked(queryset, weighted_fields, headline_source, query):
+def _ranked(queryset, weighted_fields, headline_source, query, fragments=0):
+    """The best matches, ranked, each with a highlighted snippet of its text.
+
+    Long text (stories) gets up to `fragments` passages around the matches;
+    short text (a dek, a summary) is shown whole, up to 40 words.
+    """
     vector = document(weighted_fields)
     return (
         queryset.annotate(document=vector)
@@ -156,7 +165,7 @@ def _ranked(queryset, weighted_fields, headline_source, query):
                 stop_sel=_STOP,
                 max_words=40,
                 min_words=15,
-                max_fragments=2,
+                max_fragments=fragments,
                 fragment_delimiter=" … ",
             ),
         )
@@ -164,9 +173,14 @@ def _ranked(queryset, weighted_fields, headline_source, query):
     )
 
 
-def _marked(headline: str) -> SafeString:
-    """Escape a PostgreSQL headline, then turn its markers into <mark> tags."""
-    escaped = escape(html.unescape(headline or ""))
+def _marked(headline: str, rich: bool) -> SafeString:
+    """Escape a PostgreSQL headline, then turn its markers into <mark> tags.
+
+    A headline of rich text still has the entities of its HTML: decode them
+    first, so "&amp;" reads "&" rather than being escaped a second time.
+    """
+    text = html.unescape(headline or "") if rich else headline or ""
+    escaped = escape(text)
     marked = _MARKED.sub(r"<mark>\1</mark>", escaped)
     return mark_safe(marked.replace(_START, "").replace(_STOP, ""))
 
@@ -176,7 +190,7 @@ def _search_postgresql(text: str) -> list[Result]:
     issues = _ranked(
         Issue.objects.published(),
         ISSUE_FIELDS,
-        _strip_tags_sql("dek"),
+        F("dek"),
         query,
     )
     stories = _ranked(
@@ -184,14 +198,21 @@ def _search_postgresql(text: str) -> list[Result]:
         STORY_FIELDS,
         _strip_tags_sql("body", "why_it_matters", "more_information"),
         query,
+        fragments=2,
     )
     reads = _ranked(
         RecommendedRead.objects.published().select_related("issue", "source"),
         READ_FIELDS,
-        _strip_tags_sql("summary"),
+        F("summary"),
         query,
     )
-    results = _results(issues, stories, reads, lambda obj: _marked(obj.snippet))
+    results = _results(
+        issues,
+        stories,
+        reads,
+        lambda obj: _marked(obj.snippet, rich=isinstance(obj, Story)),
+        query_terms(text),
+    )
     return sorted(results, key=lambda r: (r.rank, r.published_at), reverse=True)
 
 
@@ -227,9 +248,16 @@ def _matching(queryset, weighted_fields, terms):
     return queryset
 
 
-def highlight(text: str, terms) -> SafeString:
-    """An excerpt of `text` around the first match, matches in <mark>, all escaped."""
-    text = unicodedata.normalize("NFC", plain_text(text))
+def query_terms(text: str) -> list[str]:
+    """The query's words, folded, without websearch's quotes, signs and `or`."""
+    words = (fold(word).strip("\"'()-") for word in text.split())
+    return list(dict.fromkeys(w for w in words if w and w != "or"))[:MAX_TERMS]
+
+
+def highlight(text: str, terms, length=SNIPPET_CHARS) -> SafeString:
+    """`text` (an excerpt around the first match when longer than `length`), with
+    every match of a term in <mark>; accents and case are ignored, all is escaped."""
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
     folded = "".join((fold(c) or c)[0] for c in text)
     spans = sorted(
         (m.start(), m.start() + len(term))
@@ -237,9 +265,9 @@ def highlight(text: str, terms) -> SafeString:
         for m in re.finditer(re.escape(term), folded)
     )
     start = 0
-    if spans and spans[0][0] > SNIPPET_CHARS // 3:
-        start = text.rfind(" ", 0, spans[0][0] - SNIPPET_CHARS // 3) + 1
-    end = min(len(text), start + SNIPPET_CHARS)
+    if len(text) > length and spans and spans[0][0] > length // 3:
+        start = text.rfind(" ", 0, spans[0][0] - length // 3) + 1
+    end = min(len(text), start + length)
     if end < len(text):
         end = text.rfind(" ", start, end) if " " in text[start:end] else end
     pieces, cursor = [], start
@@ -259,13 +287,7 @@ def highlight(text: str, terms) -> SafeString:
 
 def _search_fallback(text: str) -> list[Result]:
     _register_fold(connection)
-    terms = list(
-        dict.fromkeys(
-            term
-            for term in (fold(word).strip("\"'()-") for word in text.split())
-            if term and term != "or"
-        )
-    )[:MAX_TERMS]
+    terms = query_terms(text)
     if not terms:
         return []
     issues = _matching(Issue.objects.published(), ISSUE_FIELDS, terms)
@@ -283,26 +305,33 @@ def _search_fallback(text: str) -> list[Result]:
         stories.order_by("-issue__published_at", "position")[limit],
         reads.order_by("-issue__published_at", "position")[limit],
         lambda obj: highlight(_snippet_source(obj), terms),
+        terms,
     )
     return sorted(results, key=lambda r: r.published_at, reverse=True)
 
 
 def _snippet_source(obj):
+    """The plain text a result's snippet is cut from."""
     if isinstance(obj, Issue):
         return obj.dek
     if isinstance(obj, Story):
-        return " ".join([obj.body, obj.why_it_matters, obj.more_information])
+        return plain_text(
+            " ".join([obj.body, obj.why_it_matters, obj.more_information])
+        )
     return obj.summary
 
 
 # Both ---------------------------------------------------------------------
 
 
-def _results(issues, stories, reads, snippet) -> list[Result]:
+def _results(issues, stories, reads, snippet, terms) -> list[Result]:
+    def title(text):
+        return highlight(text, terms, length=MAX_TITLE_LENGTH)
+
     results = [
         Result(
             kind="issue",
-            title=issue.headline,
+            title=title(issue.headline),
             url=issue.get_absolute_url(),
             snippet=snippet(issue),
             published_at=issue.published_at,
@@ -313,7 +342,7 @@ def _results(issues, stories, reads, snippet) -> list[Result]:
     results += [
         Result(
             kind="story",
-            title=story.headline,
+            title=title(story.headline),
             url=story.get_absolute_url(),
             snippet=snippet(story),
             published_at=story.issue.published_at,
@@ -325,7 +354,7 @@ def _results(issues, stories, reads, snippet) -> list[Result]:
     results += [
         Result(
             kind="read",
-            title=read.source.name if read.source else "Recommended read",
+            title=title(read.source.name if read.source else "Recommended read"),
             url=read.get_absolute_url(),
             snippet=snippet(read),
             published_at=read.issue.published_at,

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from issues.models import Issue
 from newsroom import search
@@ -78,7 +79,7 @@ def test_seed_content_is_found_with_or_without_accents(
     response = client.get(SEARCH, {"q": query})
 
     assert response.status_code == 200
-    found = [(r.kind, r.title) for r in results_of(response)]
+    found = [(r.kind, strip_tags(r.title)) for r in results_of(response)]
     assert any(k == kind and t.startswith(title) for k, t in found), found
     page = response.content.decode()
     assert "<mark>" in page
@@ -90,6 +91,15 @@ def test_result_links_lead_to_the_published_pages(client, edition):
     for result in results_of(response):
         target = client.get(result.url.split("#")[0])
         assert target.status_code == 200, result.url
+
+
+def test_matches_are_highlighted_in_titles(client, edition):
+    response = client.get(SEARCH, {"q": "damning verdict"})
+
+    (result,) = results_of(response)
+    assert result.title == (
+        "The Carter Center Says Goodbye with a <mark>Damning</mark> <mark>Verdict</mark>"
+    )
 
 
 def test_matches_are_highlighted_in_the_snippet(client, edition):
@@ -126,7 +136,7 @@ def test_better_matches_come_first_on_postgresql_newest_first_elsewhere(
 
     first = results_of(response)[0]
     if connection.vendor == "postgresql":
-        assert first.title == older.headline, "the headline match ranks first"
+        assert strip_tags(first.title) == older.headline, "headline matches first"
     else:
         assert first.context == newer.headline, "the newest match comes first"
 
@@ -183,6 +193,25 @@ def test_stored_markup_in_a_snippet_stays_text(client, make_story):
     assert "<mark>tachira</mark>" in page
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_ampersands_are_escaped_once(client, make_issue, make_story):
+    make_issue(headline="Weekly", dek="Oil & gas in Zulia")
+    make_story(headline="Fuel", body="<p>Power &amp; water in Zulia</p>")
+
+    page = client.get(SEARCH, {"q": "zulia"}).content.decode()
+
+    assert "Oil &amp; gas in <mark>Zulia</mark>" in page
+    assert "Power &amp; water in <mark>Zulia</mark>" in page
+
+
+def test_markup_in_a_title_stays_text(client, make_issue):
+    make_issue(headline="<script>alert(1)</script> in Orinoco")
+
+    page = client.get(SEARCH, {"q": "orinoco"}).content.decode()
+
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; in <mark>Orinoco</mark>" in page
 
 
 @pytest.mark.parametrize(
