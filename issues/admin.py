@@ -223,6 +223,21 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "updated_by")
 
+    def view_on_site(self, obj):
+        """The public page once readers can see it; until then, the preview."""
+        return obj.get_absolute_url() if obj.is_public else preview_path(obj)
+
+    def get_changeform_initial_data(self, request):
+        """A new issue starts in the series asked for (or the only one), numbered next."""
+        initial = super().get_changeform_initial_data(request)
+        series = Series.objects.filter(pk=initial.get("series")).first()
+        if series is None and not request.GET.get("series"):
+            only = list(Series.objects.all()[:2])
+            series = only[0] if len(only) == 1 else None
+        if series is not None:
+            initial.update(series=series.pk, number=series.next_number())
+        return initial
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and not workflow.can_edit(request.user, obj):
             return _refused_edit(request) is not None

@@ -348,3 +348,28 @@ def test_a_series_appeal_keeps_its_paragraphs_as_blank_lines(editor_client, seri
 
     series.refresh_from_db()
     assert series.appeal == "We are reader-supported.\n\nPlease give."
+
+
+def test_a_new_issue_starts_in_the_only_series_numbered_next(
+    editor_client, series, make_issue
+):
+    make_issue(series=series, number=9)
+
+    form = editor_client.get(reverse("admin:issues_issue_add")).context["adminform"]
+
+    assert form.form.initial["series"] == series.pk
+    assert form.form.initial["number"] == 10
+
+
+def test_view_on_site_opens_the_preview_until_the_issue_is_public(
+    editor_client, make_issue
+):
+    draft = make_issue(status=Issue.Status.DRAFT, published_at=None)
+    live = make_issue()
+
+    draft_link = editor_client.get(change_url(draft)).context["absolute_url"]
+    live_link = editor_client.get(change_url(live)).context["absolute_url"]
+
+    assert draft_link.startswith("/preview/")
+    assert editor_client.get(draft_link).status_code == 200
+    assert live_link == live.get_absolute_url()
