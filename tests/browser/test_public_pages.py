@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils.html import strip_tags
+from playwright.sync_api import expect
 
 from issues.models import Issue
 from stories.models import Source
@@ -138,12 +139,11 @@ def test_the_skip_link_is_the_first_stop_and_jumps_to_the_content(
 
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
-    assert skip.evaluate("el => el === document.activeElement")
-    box = skip.bounding_box()
-    assert box is not None and box["y"] >= 0 and box["width"] > 0
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport(ratio=1)
 
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    expect(page.get_by_role("main")).to_be_focused()
     context.close()
 
 
