@@ -100,8 +100,8 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
             return cleaned
         rows = Issue.objects.filter(pk=self.instance.pk)
         if connection.in_atomic_block:
-            rows = rows.select_for_update(of=("self",))
-        current = rows.select_related("updated_by").get()
+            rows = rows.select_for_update()
+        current = rows.get()
         loaded = cleaned.get("loaded_version")
         if loaded != current.version:
             self._refuse(current, loaded)

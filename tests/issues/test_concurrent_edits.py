@@ -1,7 +1,11 @@
 """Two people editing one issue: the later save from a stale form is refused, nothing is lost."""
 
+import threading
+import time
+
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.test import Client
 
 from issues import workflow
@@ -204,3 +208,66 @@ def test_a_writer_whose_draft_was_submitted_meanwhile_keeps_their_text(
         "Original headline",
         "<p>Original body.</p>",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_the_same_moment_one_wins_and_one_is_refused(
+    editor, second_editor, make_issue, make_story, monkeypatch
+):
+    """Two real requests in two threads, each on its own database connection.
+
+    The first save is held open for a moment after its check, so the second
+    arrives while the first is still uncommitted: it must wait for it and be
+    refused, never overwrite it.
+    """
+    issue = make_issue(headline="Original headline", status=Issue.Status.DRAFT)
+    make_story(issue=issue)
+    clients = {}
+    forms = {}
+    for user, headline in ((editor, "First"), (second_editor, "Second")):
+        clients[headline] = Client()
+        clients[headline].force_login(user)
+        forms[headline] = change_form_data(clients[headline], issue, headline=headline)
+    first_checked = threading.Event()
+    real_save_model = IssueAdmin.save_model
+
+    def slow_save_model(self, request, obj, form, change):
+        if obj.headline == "First":
+            first_checked.set()
+            time.sleep(0.5)
+        return real_save_model(self, request, obj, form, change)
+
+    monkeypatch.setattr(IssueAdmin, "save_model", slow_save_model)
+    responses = {}
+
+    def post(headline):
+        try:
+            responses[headline] = clients[headline].post(
+                change_url(issue), forms[headline]
+            )
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=post, args=["First"])
+    first.start()
+    assert first_checked.wait(timeout=10)
+    second = threading.Thread(target=post, args=["Second"])
+    second.start()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert responses["First"].status_code == 302
+    assert responses["First"].status_code == 302
+    second = responses["Second"]
+    if connection.vendor == "sqlite" and second.status_code == 503:
+        # The test's in-memory SQLite locks whole tables and does not wait:
+        # the second writer is turned away to try again, which is still no
+        # lost update. PostgreSQL (production) waits on the row lock.
+        assert "try again" in second.content.decode().lower()
+    else:
+        assert second.status_code == 200
+        assert "Your changes were not saved: editor1 saved this issue" in (
+            second.content.decode()
+        )
+    issue.refresh_from_db()
+    assert issue.headline == "First"
