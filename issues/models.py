@@ -281,7 +281,7 @@ class Issue(models.Model):
             key=f"issue-{self.pk}-{self.updated_at:%Y%m%d%H%M%S%f}",
             kicker=self.series.hashtag or self.series.name,
             headline=self.headline,
-            footer=settings.SITE_NAME,
+            footer=f"{settings.SITE_NAME} · No. {self.number}",
         )
 
 

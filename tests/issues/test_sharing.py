@@ -184,9 +184,17 @@ def test_the_share_card_is_rendered_once_per_version(client, issue, monkeypatch)
     issue.save()
     assert client.get("/issues/carter-center-goodbye/share.png").status_code == 200
 
-    assert [args[1] for args in rendered] == [
-        "The Carter Center Says Goodbye with a Damning Verdict",
-        "A corrected headline",
+    assert rendered == [
+        (
+            "#NowWhatVenezuela",
+            "The Carter Center Says Goodbye with a Damning Verdict",
+            f"Caracas Chronicles · No. {issue.number}",
+        ),
+        (
+            "#NowWhatVenezuela",
+            "A corrected headline",
+            f"Caracas Chronicles · No. {issue.number}",
+        ),
     ]
 
 
