@@ -1,9 +1,11 @@
-"""`{% sharing_meta issue_or_story %}`: canonical URL, Open Graph, Twitter card, JSON-LD.
+"""Sharing: `{% sharing_meta issue_or_story %}` and the feeds' `absolute_urls`.
 
-Everything here is built from objects the page already loaded, so it adds no
-query. Absolute URLs use the request's host, as the feeds and the sitemap do
-(ALLOWED_HOSTS vouches for it). The JSON-LD is escaped like Django's `json_script`: `<`, `>` and `&`
-become JSON escapes, so no headline can close the script element.
+`sharing_meta` renders the canonical URL, Open Graph and Twitter card tags and
+NewsArticle JSON-LD from objects the page already loaded, so it adds no query.
+Absolute URLs use the request's host, as the feeds and the sitemap do
+(ALLOWED_HOSTS vouches for it). The JSON-LD is escaped like Django's
+`json_script`: `<`, `>` and `&` become JSON escapes, so no headline can close
+the script element.
 """
 
 import json
