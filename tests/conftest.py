@@ -1,11 +1,14 @@
 """Small builders shared by the whole suite: `make_issue(**overrides)` and friends."""
 
+import importlib
 import itertools
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from issues.models import Issue, Series
@@ -22,6 +25,35 @@ def _fresh_cache():
     otherwise be served to the next.
     """
     cache.clear()
+
+
+# Data migrations whose rows (the editorial groups and their permissions) a
+# transactional test's flush deletes: (app, migration, function).
+DATA_MIGRATIONS = [
+    ("issues", "0002_editorial_groups", "create_groups"),
+    ("newsroom", "0003_editors_manage_reader_revenue", "grant"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _editorial_groups(request):
+    """The Writers and Editors groups exist in every test, as after `migrate`.
+
+    Live-server tests run in real transactions and end with a flush, which
+    empties the tables the data migrations filled; this replays them.
+    """
+    for name in ("db", "transactional_db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
+            break
+    else:
+        return
+    if Group.objects.filter(name__in=["Writers", "Editors"]).count() == 2:
+        return
+    state_apps = MigrationLoader(connection).project_state().apps
+    for app_label, migration, function in DATA_MIGRATIONS:
+        module = importlib.import_module(f"{app_label}.migrations.{migration}")
+        getattr(module, function)(state_apps, None)
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ best practices in the light and the dark scheme; any violation fails. The
 screenshots land in test-output/ for a person to look at.
 """
 
-import importlib
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.utils.html import strip_tags
 from playwright.sync_api import expect
@@ -34,27 +32,9 @@ RUN_AXE = """async (tags) => {
 CSP_ERROR = re.compile(r"Content Security Policy|Refused to (execute|load|apply)")
 
 
-def restore_editorial_groups():
-    """Put back the groups a data migration made; live-server tests flush them."""
-    roles = importlib.import_module("issues.migrations.0002_editorial_groups")
-    for name, dotted_names in (
-        ("Writers", roles.WRITER_PERMISSIONS),
-        ("Editors", roles.EDITOR_PERMISSIONS),
-    ):
-        group, _ = Group.objects.get_or_create(name=name)
-        for dotted in dotted_names:
-            app_label, codename = dotted.split(".")
-            group.permissions.add(
-                Permission.objects.get(
-                    content_type__app_label=app_label, codename=codename
-                )
-            )
-
-
 @pytest.fixture
 def site(live_server, make_issue):
     """The demo edition, tagged, with an older issue a year earlier: one URL per page type."""
-    restore_editorial_groups()
     call_command("load_demo", "--force", stdout=open("/dev/null", "w"))
     issue = Issue.objects.published().get()
     issue.tags.add("Elections")
