@@ -1,49 +1,35 @@
-"""The editors' admin: series, and issues with their stories and reads inline.
-
-Status and publish time are never form fields: they change only through the
-workflow's buttons (`issues.workflow`), each a POST view that re-checks the
-permission on the server. Every save is a revision (`issues.revisions`) and
-is refused if the form was loaded before someone else's save.
-"""
+"""The issue admin: editing with stale saves refused, the workflow buttons, import."""
 
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
-from reversion.models import Revision
 
 from issues import workflow
+from issues.admin.filters import MineFilter, StateFilter
+from issues.admin.history import IssueHistoryViews
+from issues.admin.inlines import RecommendedReadInline, StoryInline, refused_edit
 from issues.forms import (
     ImportReportForm,
-    InlineContentForm,
     IssueAdminForm,
     ScheduleForm,
-    SeriesAdminForm,
 )
-from issues.models import Issue, IssueEvent, Series
+from issues.models import Issue, Series
 from issues.previews import preview_path
 from issues.revisions import (
     WORKFLOW_FIELDS,
-    compare,
-    current_snapshot,
     ensure_initial_revision,
-    issue_versions,
-    restore,
-    revision_snapshot,
 )
 from newsroom.admin import DonateClicksAdminMixin
-from stories.models import RecommendedRead, Story
 
-# Everything an edit form may write; the workflow owns the rest.
 CONTENT_FIELDS = [
     f.name
     for f in Issue._meta.concrete_fields
@@ -55,100 +41,8 @@ class EditConflict(Exception):
     """Someone saved the issue between this form's check and its save."""
 
 
-class StateFilter(admin.SimpleListFilter):
-    title = "state"
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [
-            (Issue.Status.DRAFT, "Draft"),
-            (Issue.Status.IN_REVIEW, "Awaiting review"),
-            (workflow.SCHEDULED, "Scheduled"),
-            (Issue.Status.PUBLISHED, "Published (live)"),
-            (Issue.Status.UNPUBLISHED, "Unpublished"),
-        ]
-
-    def queryset(self, request, queryset):
-        now = timezone.now()
-        value = self.value()
-        if value == workflow.SCHEDULED:
-            return queryset.filter(status=Issue.Status.PUBLISHED, published_at__gt=now)
-        if value == Issue.Status.PUBLISHED:
-            return queryset.published()
-        if value in Issue.Status.values:
-            return queryset.filter(status=value)
-        return queryset
-
-
-class MineFilter(admin.SimpleListFilter):
-    title = "whose"
-    parameter_name = "mine"
-
-    def lookups(self, request, model_admin):
-        return [("1", "Started or last edited by me")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "1":
-            return queryset.filter(
-                Q(created_by=request.user) | Q(updated_by=request.user)
-            )
-        return queryset
-
-
-class IssueContentInline:
-    """Stories and reads can be changed only by someone who may edit the issue."""
-
-    extra = 0
-    ordering = ["position", "pk"]
-    form = InlineContentForm
-
-    def _issue_editable(self, request, obj):
-        return (
-            obj is None
-            or workflow.can_edit(request.user, obj)
-            or _refused_edit(request) is not None
-        )
-
-    def has_add_permission(self, request, obj):
-        return self._issue_editable(request, obj) and super().has_add_permission(
-            request, obj
-        )
-
-    def has_change_permission(self, request, obj=None):
-        return self._issue_editable(request, obj) and super().has_change_permission(
-            request, obj
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return self._issue_editable(request, obj) and super().has_delete_permission(
-            request, obj
-        )
-
-
-class StoryInline(IssueContentInline, admin.StackedInline):
-    model = Story
-    fields = [
-        "position",
-        "headline",
-        "slug",
-        "body",
-        "why_it_matters",
-        "more_information",
-        "sources",
-        "tags",
-    ]
-    prepopulated_fields = {"slug": ["headline"]}
-    autocomplete_fields = ["sources"]
-
-
-class RecommendedReadInline(IssueContentInline, admin.TabularInline):
-    model = RecommendedRead
-    fields = ["position", "source", "summary", "url"]
-    autocomplete_fields = ["source"]
-
-
 @admin.register(Issue)
-class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
+class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
     form = IssueAdminForm
     inlines = [StoryInline, RecommendedReadInline]
     list_display = [
@@ -240,12 +134,12 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not workflow.can_edit(request.user, obj):
-            return _refused_edit(request) is not None
+            return refused_edit(request) is not None
         return super().has_change_permission(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        refused = _refused_edit(request)
+        refused = refused_edit(request)
         if refused is None:
             return form
         message = (
@@ -323,7 +217,7 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
         return super().render_change_form(request, context, add, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if _refused_edit(request) is not None:
+        if refused_edit(request) is not None:
             raise PermissionDenied
         obj.updated_by = request.user
         if not change:
@@ -403,60 +297,6 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
             messages.success(request, f"“{issue.headline}” was {done}{when}.")
         return redirect(self._change_url(issue))
 
-    # History, compare and restore.
-
-    def history_view(self, request, object_id, extra_context=None):
-        issue = self._get_issue_or_404(request, object_id)
-        if not self.has_view_or_change_permission(request, issue):
-            raise PermissionDenied
-        ensure_initial_revision(issue)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"History: {issue}",
-            "subtitle": None,
-            "opts": self.opts,
-            "object": issue,
-            "events": IssueEvent.objects.filter(issue=issue).select_related("user"),
-            "versions": issue_versions(issue),
-            "can_compare": self.has_change_permission(request, issue),
-        }
-        return TemplateResponse(
-            request, "admin/issues/issue/object_history.html", context
-        )
-
-    def compare_view(self, request, object_id, revision_id):
-        issue = self._get_issue_or_404(request, object_id)
-        self._require_edit(request, issue)
-        revision = self._get_revision_or_404(issue, revision_id)
-        rows = compare(revision_snapshot(revision, issue), current_snapshot(issue))
-        show_all = request.GET.get("all") == "1"
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Compare: {issue}",
-            "subtitle": None,
-            "opts": self.opts,
-            "object": issue,
-            "revision": revision,
-            "rows": rows if show_all else [row for row in rows if row.changed],
-            "show_all": show_all,
-            "changed_count": sum(row.changed for row in rows),
-        }
-        return TemplateResponse(request, "admin/issues/issue/compare.html", context)
-
-    @method_decorator(require_POST)
-    def restore_view(self, request, object_id, revision_id):
-        issue = self._get_issue_or_404(request, object_id)
-        self._require_edit(request, issue)
-        revision = self._get_revision_or_404(issue, revision_id)
-        restore(revision, issue, request.user)
-        messages.success(
-            request,
-            f"Restored the revision of "
-            f"{timezone.localtime(revision.date_created):%Y-%m-%d %H:%M %Z}; "
-            "the restore is itself a new revision in the history.",
-        )
-        return redirect(self._change_url(issue))
-
     # Import.
 
     def import_view(self, request):
@@ -497,20 +337,8 @@ class IssueAdmin(DonateClicksAdminMixin, admin.ModelAdmin):
         if not self.has_change_permission(request, issue):
             raise PermissionDenied
 
-    def _get_revision_or_404(self, issue, revision_id):
-        return get_object_or_404(
-            Revision.objects.select_related("user"),
-            pk=revision_id,
-            version__in=issue_versions(issue),
-        )
-
     def _change_url(self, issue):
         return reverse("admin:issues_issue_change", args=[issue.pk])
-
-
-def _refused_edit(request):
-    """The issue this request may show but never save, if any (see changeform_view)."""
-    return getattr(request, "refused_issue_edit", None)
 
 
 def _stamp(when, who):
@@ -518,62 +346,3 @@ def _stamp(when, who):
         return "—"
     stamp = f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z}"
     return f"{stamp} by {who.get_username()}" if who else stamp
-
-
-@admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
-    form = SeriesAdminForm
-    list_display = ["name", "hashtag", "cadence", "issue_count"]
-    search_fields = ["name", "hashtag"]
-    prepopulated_fields = {"slug": ["name"]}
-    fieldsets = [
-        (None, {"fields": ["name", "slug", "hashtag", "description", "cadence"]}),
-        (
-            "What every issue repeats",
-            {
-                "fields": [
-                    "intro",
-                    "channel_call",
-                    "channel_url",
-                    "appeal",
-                    "donate_label",
-                ]
-            },
-        ),
-    ]
-
-    @admin.display(description="issues")
-    def issue_count(self, obj):
-        return obj.issue_count
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(issue_count=Count("issues"))
-
-    def get_urls(self):
-        return [
-            path(
-                "<path:object_id>/start-next/",
-                self.admin_site.admin_view(self.start_next_view),
-                name="issues_series_start_next",
-            )
-        ] + super().get_urls()
-
-    def render_change_form(self, request, context, add=False, change=False, **kwargs):
-        context["can_start_next"] = request.user.has_perm("issues.add_issue")
-        return super().render_change_form(request, context, add, change, **kwargs)
-
-    @method_decorator(require_POST)
-    def start_next_view(self, request, object_id):
-        if not request.user.has_perm("issues.add_issue"):
-            raise PermissionDenied
-        series = self.get_object(request, unquote(object_id))
-        if series is None:
-            raise Http404("No such series.")
-        with transaction.atomic():
-            issue = series.start_next_issue(user=request.user)
-        messages.success(
-            request,
-            f"Started issue {issue.number} of {series.name} as a draft, with the "
-            "series' intro, call to action and appeal.",
-        )
-        return redirect("admin:issues_issue_change", issue.pk)

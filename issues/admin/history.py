@@ -1,0 +1,88 @@
+"""History, compare and restore for an issue's revisions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+from reversion.models import Revision
+
+from issues.models import IssueEvent
+from issues.revisions import (
+    compare,
+    current_snapshot,
+    ensure_initial_revision,
+    issue_versions,
+    restore,
+    revision_snapshot,
+)
+
+
+class IssueHistoryViews:
+    """The issue's history, compare and restore views, mixed into its admin.
+
+    The history is shown to whoever may view the issue; old content (compare)
+    and restoring it only to whoever may edit it now, so a writer cannot read
+    back what an editor removed from a published issue.
+    """
+
+    def history_view(self, request, object_id, extra_context=None):
+        issue = self._get_issue_or_404(request, object_id)
+        if not self.has_view_or_change_permission(request, issue):
+            raise PermissionDenied
+        ensure_initial_revision(issue)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {issue}",
+            "subtitle": None,
+            "opts": self.opts,
+            "object": issue,
+            "events": IssueEvent.objects.filter(issue=issue).select_related("user"),
+            "versions": issue_versions(issue),
+            "can_compare": self.has_change_permission(request, issue),
+        }
+        return TemplateResponse(
+            request, "admin/issues/issue/object_history.html", context
+        )
+
+    def compare_view(self, request, object_id, revision_id):
+        issue = self._get_issue_or_404(request, object_id)
+        self._require_edit(request, issue)
+        revision = self._get_revision_or_404(issue, revision_id)
+        rows = compare(revision_snapshot(revision, issue), current_snapshot(issue))
+        show_all = request.GET.get("all") == "1"
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Compare: {issue}",
+            "subtitle": None,
+            "opts": self.opts,
+            "object": issue,
+            "revision": revision,
+            "rows": rows if show_all else [row for row in rows if row.changed],
+            "show_all": show_all,
+            "changed_count": sum(row.changed for row in rows),
+        }
+        return TemplateResponse(request, "admin/issues/issue/compare.html", context)
+
+    @method_decorator(require_POST)
+    def restore_view(self, request, object_id, revision_id):
+        issue = self._get_issue_or_404(request, object_id)
+        self._require_edit(request, issue)
+        revision = self._get_revision_or_404(issue, revision_id)
+        restore(revision, issue, request.user)
+        messages.success(
+            request,
+            f"Restored the revision of "
+            f"{timezone.localtime(revision.date_created):%Y-%m-%d %H:%M %Z}; "
+            "the restore is itself a new revision in the history.",
+        )
+        return redirect(self._change_url(issue))
+
+    def _get_revision_or_404(self, issue, revision_id):
+        return get_object_or_404(
+            Revision.objects.select_related("user"),
+            pk=revision_id,
+            version__in=issue_versions(issue),
+        )
