@@ -146,3 +146,144 @@ def test_the_site_recovers_by_itself_when_the_database_comes_back(tmp_path):
     assert result["recovered"]["/"][0] == 200
     assert "No issue has been published yet" in result["recovered"]["/"][1]
     assert result["recovered"]["/healthz"][:2] == [200, "ok"]
+
+
+PROXY_OUTAGE = """
+import json, os, socket, threading, django
+from wsgiref.util import setup_testing_defaults
+
+UPSTREAM = (%(host)r, %(port)d)
+
+
+class Proxy:
+    '''A TCP relay to PostgreSQL that can be cut, like a network or server outage.'''
+
+    def __init__(self):
+        self.sockets = []
+        self.listener = None
+
+    def start(self):
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", int(os.environ["PROXY_PORT"])))
+        self.listener.listen()
+        threading.Thread(target=self.accept, args=(self.listener,), daemon=True).start()
+
+    def accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(UPSTREAM)
+            self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def pump(source, target):
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, target):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self):
+        self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()
+        for sock in self.sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.sockets = []
+
+
+proxy = Proxy()
+proxy.start()
+django.setup()
+from django.core.management import call_command
+from django.core.wsgi import get_wsgi_application
+
+call_command("collectstatic", interactive=False, verbosity=0)
+application = get_wsgi_application()
+
+
+def get(path):
+    environ = {"PATH_INFO": path, "HTTP_HOST": "testserver"}
+    setup_testing_defaults(environ)
+    answer = {}
+    body = application(environ, lambda status, headers: answer.update(status=status))
+    return [int(answer["status"].split()[0]), b"".join(body).decode()]
+
+
+def visit(*paths):
+    return {path: get(path) for path in paths}
+
+
+before = visit("/healthz", "/sources/")
+proxy.stop()
+down = visit("/", "/issues/", "/healthz", "/sources/")
+proxy.start()
+after = visit("/", "/issues/", "/healthz")
+print(json.dumps({"before": before, "down": down, "after": after}))
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="runs in `make test`'s PostgreSQL pass: it relays to that server",
+)
+def test_a_lost_postgresql_connection_gives_503_then_recovers_without_a_restart(
+    transactional_db, tmp_path
+):
+    from django.db import connection
+
+    settings = connection.settings_dict
+    proxy_port = closed_port()
+    url = (
+        f"postgres://{settings['USER']}:{settings['PASSWORD']}@127.0.0.1:{proxy_port}"
+        f"/{settings['NAME']}"
+    )
+    code = PROXY_OUTAGE % {"host": settings["HOST"], "port": int(settings["PORT"])}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DATABASE_URL=url,
+        PROXY_PORT=str(proxy_port),
+        DEBUG="0",
+        HTTPS="0",
+        SECRET_KEY="outage-test-key-" + "x" * 40,
+        ALLOWED_HOSTS="testserver",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    pages = json.loads(result.stdout.strip().splitlines()[-1])
+    assert pages["before"]["/healthz"] == [200, "ok"]
+    for path in ("/", "/issues/"):
+        assert pages["down"][path][0] == 503, path
+        assert "We will be right back" in pages["down"][path][1]
+        assert pages["after"][path][0] == 200, path
+    assert pages["down"]["/healthz"] == [503, "database unavailable"]
+    assert pages["after"]["/healthz"] == [200, "ok"]
+    # A page cached before the outage is still served during it.
+    assert pages["down"]["/sources/"] == pages["before"]["/sources/"]
