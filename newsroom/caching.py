@@ -26,11 +26,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
+
+from issues.models import Issue
 
 logger = logging.getLogger(__name__)
 
@@ -121,11 +124,8 @@ def current_generation():
     return _read_generation() or new_generation()
 
 
-def new_generation(**kwargs):
-    """Start a new generation: every page cached so far is stale from now on.
-
-    Also a signal receiver, hence `**kwargs`.
-    """
+def new_generation():
+    """Start a new generation: every page cached so far is stale from now on."""
     generation = f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
     _write_generation(generation)
     return generation
@@ -141,8 +141,6 @@ def next_publication(generation):
     key = f"pages:{generation}:next-publication"
     value = cache.get(key)
     if value is None:
-        from issues.models import Issue
-
         upcoming = (
             Issue.objects.filter(
                 status=Issue.Status.PUBLISHED, published_at__gt=timezone.now()
@@ -253,20 +251,29 @@ class PublicPageCacheMiddleware:
 
 
 def _cached_response(status, content, headers):
-    from django.http import HttpResponse
-
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response.headers[name] = value
     return response
 
 
-def _bump_for_m2m(sender, **kwargs):
-    if sender in _watched_through_models:
-        new_generation()
-
-
 _watched_through_models = set()
+
+
+def _content_changed(sender, **kwargs):
+    """Start a new generation now, and again once the change is committed.
+
+    Now, so this process's next request shows the change; after the commit,
+    because a request served in between (from another worker, before the
+    commit) re-rendered the old content and cached it under the first one.
+    """
+    new_generation()
+    transaction.on_commit(new_generation)
+
+
+def _relation_changed(sender, **kwargs):
+    if sender in _watched_through_models:
+        _content_changed(sender)
 
 
 def connect_signals():
@@ -275,12 +282,12 @@ def connect_signals():
 
     for label in PUBLIC_MODELS:
         model = apps.get_model(label)
-        post_save.connect(new_generation, sender=model, dispatch_uid=f"pages-{label}")
+        post_save.connect(_content_changed, sender=model, dispatch_uid=f"pages-{label}")
         post_delete.connect(
-            new_generation, sender=model, dispatch_uid=f"pages-del-{label}"
+            _content_changed, sender=model, dispatch_uid=f"pages-del-{label}"
         )
         for field in model._meta.many_to_many:
             through = getattr(field.remote_field, "through", None)
             if through is not None:
                 _watched_through_models.add(through)
-    m2m_changed.connect(_bump_for_m2m, dispatch_uid="pages-m2m")
+    m2m_changed.connect(_relation_changed, dispatch_uid="pages-m2m")

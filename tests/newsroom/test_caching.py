@@ -305,3 +305,22 @@ def test_a_change_saved_in_another_worker_invalidates_this_workers_pages(
     )
 
     assert CACHED not in client.get(path).headers
+
+
+def test_pages_cached_while_a_change_was_uncommitted_are_renewed_at_commit(
+    client, make_issue, django_capture_on_commit_callbacks
+):
+    """Another worker may render the old content between save and commit.
+
+    Whatever was cached in that window must not outlive the commit.
+    """
+    issue = make_issue()
+    with django_capture_on_commit_callbacks(execute=True):
+        issue.headline = "Corrected headline"
+        issue.save()
+        cached_get(client, issue.get_absolute_url())
+
+    response = client.get(issue.get_absolute_url())
+
+    assert CACHED not in response.headers
+    assert "Corrected headline" in response.content.decode()
