@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
@@ -48,10 +49,16 @@ class IssueHistoryViews:
         )
 
     def compare_view(self, request, object_id, revision_id):
+        """Revision `revision_id` beside the issue as it is now, or beside
+        the revision given as `?with=`."""
         issue = self._get_issue_or_404(request, object_id)
         self._require_edit(request, issue)
         revision = self._get_revision_or_404(issue, revision_id)
-        rows = compare(revision_snapshot(revision, issue), current_snapshot(issue))
+        other = None
+        if request.GET.get("with", "").isdigit():
+            other = self._get_revision_or_404(issue, int(request.GET["with"]))
+        newer = revision_snapshot(other, issue) if other else current_snapshot(issue)
+        rows = compare(revision_snapshot(revision, issue), newer)
         show_all = request.GET.get("all") == "1"
         context = {
             **self.admin_site.each_context(request),
@@ -60,11 +67,23 @@ class IssueHistoryViews:
             "opts": self.opts,
             "object": issue,
             "revision": revision,
+            "other": other,
             "rows": rows if show_all else [row for row in rows if row.changed],
             "show_all": show_all,
             "changed_count": sum(row.changed for row in rows),
         }
         return TemplateResponse(request, "admin/issues/issue/compare.html", context)
+
+    def compare_pair_view(self, request, object_id):
+        """The history's "Compare selected" form: any two revisions."""
+        issue = self._get_issue_or_404(request, object_id)
+        self._require_edit(request, issue)
+        older, newer = request.GET.get("from", ""), request.GET.get("to", "")
+        if not older.isdigit():
+            messages.error(request, "Choose the revisions to compare.")
+            return redirect("admin:issues_issue_history", issue.pk)
+        url = reverse("admin:issues_issue_compare", args=[issue.pk, int(older)])
+        return redirect(f"{url}?with={int(newer)}" if newer.isdigit() else url)
 
     @method_decorator(require_POST)
     def restore_view(self, request, object_id, revision_id):

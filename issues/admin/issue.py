@@ -167,6 +167,11 @@ class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
                 name="issues_issue_transition",
             ),
             path(
+                "<path:object_id>/history/compare/",
+                wrap(self.compare_pair_view),
+                name="issues_issue_compare_pair",
+            ),
+            path(
                 "<path:object_id>/history/<int:revision_id>/",
                 wrap(self.compare_view),
                 name="issues_issue_compare",

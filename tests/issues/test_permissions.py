@@ -217,6 +217,7 @@ SIDE_VIEWS = [
     # view, anonymous, writer, editor (on a published issue)
     ("history", LOGIN, ALLOWED, ALLOWED),
     ("compare", LOGIN, DENIED, ALLOWED),
+    ("compare_pair", LOGIN, DENIED, ALLOWED),
     ("restore", LOGIN, DENIED, ALLOWED),
 ]
 
@@ -225,6 +226,9 @@ def side_view_request(client, view, issue):
     revision = Version.objects.get_for_object(issue).first().revision
     if view == "history":
         return client.get(reverse("admin:issues_issue_history", args=[issue.pk]))
+    if view == "compare_pair":
+        url = reverse("admin:issues_issue_compare_pair", args=[issue.pk])
+        return client.get(url, {"from": revision.pk})
     name = f"admin:issues_issue_{view}"
     url = reverse(name, args=[issue.pk, revision.pk])
     return client.post(url) if view == "restore" else client.get(url)
@@ -245,7 +249,7 @@ def test_history_compare_and_restore_check_the_object_permission(
     assert_outcome(response, expected)
 
 
-@pytest.mark.parametrize("view", ["history", "compare", "restore"])
+@pytest.mark.parametrize("view", ["history", "compare", "compare_pair", "restore"])
 def test_staff_without_issue_permissions_get_403_on_every_side_view(
     client, issue_in, editor_client, view
 ):

@@ -223,3 +223,37 @@ def test_compare_lists_only_changed_fields_unless_asked_for_all(client, editor, 
     assert [row.label for row in changed_only] == ["Dek"]
     assert "Channel URL" in [row.label for row in every_field]
     assert len(every_field) > len(changed_only)
+
+
+def test_any_two_revisions_can_be_compared_from_the_history(client, editor, issue):
+    client.force_login(editor)
+    client.get(change_url(issue))
+    save(client, issue, headline="Second headline")
+    save(client, issue, headline="Third headline")
+    third, second, first = (v.revision for v in versions_of(issue))
+
+    response = client.get(
+        reverse("admin:issues_issue_compare_pair", args=[issue.pk]),
+        {"from": first.pk, "to": second.pk},
+        follow=True,
+    )
+
+    changed = [(row.label, row.old, row.new) for row in response.context["rows"]]
+    assert changed == [("Headline", "First headline", "Second headline")]
+    assert response.context["other"] == second
+    history = client.get(history_url(issue)).content.decode()
+    assert 'name="from"' in history and "Compare selected" in history
+
+
+def test_comparing_with_a_revision_of_another_issue_is_a_404(
+    client, editor, issue, make_issue
+):
+    other = make_issue(status=Issue.Status.DRAFT)
+    client.force_login(editor)
+    client.get(change_url(issue))
+    client.get(change_url(other))
+    mine = versions_of(issue)[0].revision
+    foreign = versions_of(other)[0].revision
+
+    url = reverse("admin:issues_issue_compare", args=[issue.pk, mine.pk])
+    assert client.get(url, {"with": foreign.pk}).status_code == 404
