@@ -118,7 +118,9 @@ def test_every_public_page_type_passes_axe(browser, live_server, site, width, sc
 
 
 @pytest.mark.parametrize("width", [320, 1280])
-def test_pages_have_one_h1_a_language_and_landmarks(browser, live_server, site, width):
+def test_pages_have_one_h1_a_language_landmarks_and_fit_the_screen(
+    browser, live_server, site, width
+):
     context, page = open_context(browser, width)
 
     for name, path in site.items():
@@ -128,6 +130,7 @@ def test_pages_have_one_h1_a_language_and_landmarks(browser, live_server, site, 
         assert page.get_by_role("main").count() == 1, name
         assert page.get_by_role("banner").count() == 1, name
         assert page.get_by_role("navigation", name="Site").is_visible(), name
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
     context.close()
 
 

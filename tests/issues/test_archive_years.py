@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.core.cache import cache
 
 
 def published(year):
@@ -54,3 +55,19 @@ def test_a_draft_does_not_add_its_year(client, archive, make_issue):
     make_issue(status="draft", published_at=published(2019))
 
     assert "year=2019" not in client.get("/issues/").content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_a_year_of_the_archive_runs_a_fixed_number_of_queries(
+    client, make_issue, django_assert_num_queries, size
+):
+    for day in range(1, size + 1):
+        make_issue(published_at=datetime(2024, 3, day, tzinfo=UTC), tags=["x", "y"])
+    make_issue(published_at=published(2023))
+    cache.clear()
+
+    # The page cache's lookup, the years, the count, the page, its tags.
+    with django_assert_num_queries(5):
+        response = client.get("/issues/", {"year": "2024"})
+
+    assert response.content.decode().count('class="item-headline"') == size
