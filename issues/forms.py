@@ -1,10 +1,15 @@
 """Admin forms for the editorial workflow: edits refused when stale, schedules, imports."""
 
 from django import forms
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.timezone import localtime
 
-from issues.importer import find_existing_issue, import_report, text_from_bytes
+from issues.importer import (
+    find_existing_issue,
+    import_report,
+    series_from_hashtag,
+    text_from_bytes,
+)
 from issues.models import Issue, Series
 from issues.report_parser import ReportParseError, parse_report
 from issues.revisions import compare, current_snapshot, snapshot_at_version
@@ -204,7 +209,7 @@ class ImportReportForm(forms.Form):
                 params={"line": error.line_number, "message": error.message},
             ) from None
         series = cleaned.get("series") or self._series_for(report)
-        existing = find_existing_issue(report, series)
+        existing = find_existing_issue(report, series) if series else None
         if existing and not can_edit(self.user, existing):
             raise forms.ValidationError(
                 "This report is issue %(number)d of %(series)s, “%(headline)s”, "
@@ -227,15 +232,24 @@ class ImportReportForm(forms.Form):
         only = list(Series.objects.all()[:2])
         if len(only) == 1:
             return only[0]
+        if not only:
+            if self.user.has_perm("issues.add_series"):
+                return None  # made from the report's hashtag when saving
+            raise forms.ValidationError(
+                "There is no series yet: ask an editor to create one first."
+            )
         raise forms.ValidationError(
             "Choose the series: none uses the report's hashtag %(hashtag)s.",
             params={"hashtag": report.hashtag or "(none)"},
         )
 
     def save(self):
-        """Import (one revision, raising the version); return the issue and if it is new."""
-        return import_report(
-            self.cleaned_data["report"],
-            series=self.cleaned_data["series"],
-            user=self.user,
-        )
+        """Import (one revision, raising the version); return the issue and if it is new.
+
+        On a site with no series yet, an editor's import makes the series the
+        report's hashtag names, as `import_report` does.
+        """
+        report = self.cleaned_data["report"]
+        with transaction.atomic():
+            series = self.cleaned_data["series"] or series_from_hashtag(report.hashtag)
+            return import_report(report, series=series, user=self.user)

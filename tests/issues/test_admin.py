@@ -373,3 +373,25 @@ def test_view_on_site_opens_the_preview_until_the_issue_is_public(
     assert draft_link.startswith("/preview/")
     assert editor_client.get(draft_link).status_code == 200
     assert live_link == live.get_absolute_url()
+
+
+def test_an_editor_importing_on_a_site_without_series_gets_the_reports_series(
+    editor_client,
+):
+    editor_client.post(IMPORT, {"text": SEED.read_text()})
+
+    issue = Issue.objects.get()
+    assert issue.series.hashtag == "#NowWhatVenezuela"
+
+
+def test_a_writer_importing_on_a_site_without_series_is_asked_for_an_editor(
+    client, writer
+):
+    client.force_login(writer)
+
+    response = client.post(IMPORT, {"text": SEED.read_text()})
+
+    assert "There is no series yet: ask an editor to create one first." in (
+        response.content.decode()
+    )
+    assert not Issue.objects.exists()
