@@ -30,6 +30,7 @@ from issues.revisions import (
 )
 from newsroom.admin import DonateClicksAdminMixin
 
+# What an edit form may write; the workflow and the restore own the rest.
 CONTENT_FIELDS = [
     f.name
     for f in Issue._meta.concrete_fields
@@ -124,8 +125,9 @@ class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         """A new issue starts in the series asked for (or the only one), numbered next."""
         initial = super().get_changeform_initial_data(request)
-        series = Series.objects.filter(pk=initial.get("series")).first()
-        if series is None and not request.GET.get("series"):
+        asked = str(initial.get("series", ""))
+        series = Series.objects.filter(pk=asked).first() if asked.isdigit() else None
+        if series is None and not asked:
             only = list(Series.objects.all()[:2])
             series = only[0] if len(only) == 1 else None
         if series is not None:

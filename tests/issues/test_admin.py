@@ -395,3 +395,10 @@ def test_a_writer_importing_on_a_site_without_series_is_asked_for_an_editor(
         response.content.decode()
     )
     assert not Issue.objects.exists()
+
+
+@pytest.mark.parametrize("asked", ["abc", "99999", "-1"])
+def test_a_bad_series_in_the_add_link_is_ignored(editor_client, series, asked):
+    response = editor_client.get(reverse("admin:issues_issue_add"), {"series": asked})
+
+    assert response.status_code == 200
