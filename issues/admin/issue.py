@@ -1,6 +1,9 @@
 """The issue admin: editing with stale saves refused, the workflow buttons, import."""
 
+from datetime import timedelta
+
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -263,11 +266,13 @@ class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
             "schedule_form": ScheduleForm(),
             "can_edit": workflow.can_edit(request.user, issue),
             "checklist": [],
-            "preview_url": "",
         }
         if any(t.checklist for t in transitions):
             context["checklist"] = workflow.publish_problems(issue)
         context["preview_url"] = request.build_absolute_uri(preview_path(issue))
+        context["preview_expires"] = timezone.now() + timedelta(
+            seconds=settings.PREVIEW_MAX_AGE
+        )
         return context
 
     # Workflow actions.

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from issues.forms import IMPORT_MAX_BYTES
 from issues.models import Issue
@@ -148,6 +149,8 @@ def test_the_change_form_shows_a_working_preview_link_for_a_draft(
     url = response.context["preview_url"]
     assert url.startswith("http://testserver/preview/")
     assert f'value="{url}"' in response.content.decode()
+    week = date_format(timezone.now() + timedelta(days=7), "DATE_FORMAT")
+    assert f"without an account, until {week}" in response.content.decode()
     client.logout()
     preview = client.get(url)
     assert preview.status_code == 200
