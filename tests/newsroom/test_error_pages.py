@@ -9,6 +9,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.db import OperationalError
 from django.test import Client
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -39,6 +40,20 @@ def test_a_crash_gets_the_friendly_500_page_without_a_traceback(db):
     assert "Something went wrong on our side" in html
     assert "secret internals" not in html and "Traceback" not in html
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_an_outage_noticed_outside_a_view_is_still_a_503(db):
+    """E.g. a session saved by middleware after the database went away."""
+    client = Client(raise_request_exception=False)
+    with mock.patch(
+        "django.contrib.sessions.middleware.SessionMiddleware.process_response",
+        side_effect=OperationalError("server closed the connection unexpectedly"),
+    ):
+        response = client.get("/issues/")
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert "We will be right back" in html and "server closed" not in html
 
 
 def test_the_500_page_needs_no_database(db, django_assert_num_queries):
