@@ -139,6 +139,8 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
 
 
 class ScheduleForm(forms.Form):
+    """The time next to the "Schedule" button, read in the site's time zone."""
+
     publish_at = forms.DateTimeField(
         label="Publish at",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],

@@ -50,6 +50,8 @@ class ChecklistFailed(TransitionError):
 
 @dataclass(frozen=True)
 class Transition:
+    """One button: from which states, to which, and the permission it needs."""
+
     name: str
     label: str
     sources: frozenset
