@@ -7,6 +7,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from taggit.models import TaggedItem
+
 from issues.models import Issue, Series
 from stories.models import RecommendedRead, Source, Story
 
@@ -25,7 +27,7 @@ def debug(settings):
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Series, Issue, Story, RecommendedRead, Source, User)
+        for model in (Series, Issue, Story, RecommendedRead, Source, User, TaggedItem)
     }
 
 
@@ -134,3 +136,16 @@ def test_force_runs_it_with_debug_off(db, settings):
 
     assert Issue.objects.published().count() == 1
     assert User.objects.filter(username__in=["editor", "writer"]).count() == 2
+
+
+def test_demo_issue_and_stories_are_tagged_and_tag_pages_answer(db, debug, client):
+    load_demo()
+    issue = Issue.objects.get()
+    embassy = issue.stories.get(headline__startswith="Situation reaches breaking point")
+
+    assert "Elections" in issue.tags.names()
+    assert "Vente Venezuela" in embassy.tags.names()
+    response = client.get("/tags/vente-venezuela/")
+    assert response.status_code == 200
+    assert embassy.headline in response.content.decode()
+    assert "/tags/elections/" in client.get("/sitemap.xml").content.decode()

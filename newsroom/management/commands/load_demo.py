@@ -111,7 +111,35 @@ def load_donate_campaign(command):
     command.stdout.write(f"Donate page and campaign: {len(created)} added.")
 
 
-STEPS = [load_sources, import_seed_reports, create_demo_accounts, load_donate_campaign]
+def tag_seed_issues(command):
+    """The demo issues' and stories' tags from seeds/tags.json; tags are only added."""
+    added = 0
+    for headline, tags in json.loads(
+        (seeds_dir() / "tags.json").read_text("utf-8")
+    ).items():
+        issue = Issue.objects.filter(headline=headline).first()
+        if issue is None:
+            continue
+        targets = [(issue, tags.get("issue", []))]
+        targets += [
+            (story, tags["stories"].get(story.headline, []))
+            for story in issue.stories.all()
+        ]
+        for target, names in targets:
+            missing = set(names) - set(target.tags.names())
+            if missing:
+                target.tags.add(*missing)
+                added += len(missing)
+    command.stdout.write(f"Tags: {added} added.")
+
+
+STEPS = [
+    load_sources,
+    import_seed_reports,
+    tag_seed_issues,
+    create_demo_accounts,
+    load_donate_campaign,
+]
 
 
 class Command(BaseCommand):
