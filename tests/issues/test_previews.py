@@ -151,3 +151,27 @@ def test_preview_shows_the_latest_edit_never_a_stored_copy(client, draft):
 
     assert "Headline after the edit" in html
     assert "Secret draft headline" not in html
+
+
+def test_preview_of_an_unpublished_issue_links_its_stories_within_the_page(
+    client, draft
+):
+    story = draft.stories.get()
+
+    html = client.get(preview_path(draft)).content.decode()
+
+    assert "This issue is not public yet" in html
+    assert f'href="#{story.slug}"' in html
+    assert story.get_absolute_url() not in html
+
+
+def test_preview_of_a_public_issue_says_so_and_links_to_its_story_pages(
+    client, make_issue, make_story
+):
+    issue = make_issue(headline="Already public")
+    story = make_story(issue=issue)
+
+    html = client.get(preview_path(issue)).content.decode()
+
+    assert "This issue is public" in html
+    assert f'href="{story.get_absolute_url()}"' in html

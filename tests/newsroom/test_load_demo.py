@@ -6,7 +6,6 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import CommandError
-
 from taggit.models import TaggedItem
 
 from issues.models import Issue, Series
