@@ -15,6 +15,7 @@ Three jobs, none of which touches the database:
 
 import io
 import textwrap
+import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -26,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -72,6 +74,17 @@ FONT_PATHS = {
 
 
 # Upload checks ------------------------------------------------------------
+
+
+def lead_image_upload_path(instance, filename: str) -> str:
+    """A random name under the month's folder, keeping the extension.
+
+    Uploads are served without checking who may see them (a preview link must
+    show a draft's image to someone with no account), so a draft's image must
+    not be findable from its original file name.
+    """
+    suffix = "".join(filter(str.isalnum, PurePosixPath(filename).suffix.lower()))
+    return f"issues/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix[:4] or 'img'}"
 
 
 def check_image(file) -> None:

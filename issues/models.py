@@ -148,7 +148,7 @@ class Issue(models.Model):
         "donate appeal", blank=True, help_text="Leave empty to use the series' appeal."
     )
     lead_image = images.LeadImageField(
-        upload_to="issues/%Y/%m/",
+        upload_to=images.lead_image_upload_path,
         blank=True,
         help_text="JPEG, PNG, WebP or GIF; at most 10 MB and 40 megapixels.",
     )

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from issues import images
 from tests.issues.admin_forms import change_form_data, change_url
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +213,13 @@ def test_media_serves_nothing_but_existing_images(client, db, path):
     default_storage.save("drawing.svg", ContentFile(SVG))
 
     assert client.get(path).status_code == 404
+
+
+def test_an_uploaded_lead_image_gets_a_random_name_keeping_its_extension():
+    first = images.lead_image_upload_path(None, "Secret Plans Photo.JPG")
+    second = images.lead_image_upload_path(None, "Secret Plans Photo.JPG")
+
+    assert first != second
+    assert first.startswith("issues/") and first.endswith(".jpg")
+    assert "Secret" not in first
+    assert images.lead_image_upload_path(None, "no-extension").endswith(".img")
