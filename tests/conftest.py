@@ -160,17 +160,23 @@ def make_read(db, make_issue, make_source):
     return make
 
 
-def _user_in_group(username, group_name):
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+@pytest.fixture
+def make_staff(db):
+    """A staff member of a group (Writers or Editors) with the password `pw`."""
+
+    def make(username, group_name):
+        user = User.objects.create_user(username, password="pw", is_staff=True)
+        user.groups.add(Group.objects.get(name=group_name))
+        return user
+
+    return make
 
 
 @pytest.fixture
-def writer(db):
-    return _user_in_group("writer1", "Writers")
+def writer(make_staff):
+    return make_staff("writer1", "Writers")
 
 
 @pytest.fixture
-def editor(db):
-    return _user_in_group("editor1", "Editors")
+def editor(make_staff):
+    return make_staff("editor1", "Editors")

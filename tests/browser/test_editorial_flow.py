@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from issues.models import Issue
-from tests.issues.accounts import staff_in_group
 
 SEED = (
     Path(__file__).resolve().parents[2]
@@ -27,10 +26,10 @@ def log_in(page, live_server, username):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_writer_drafts_and_submits_an_editor_previews_and_publishes_a_reader_reads(
-    live_server, browser, page, screenshot, series, make_source
+    live_server, browser, page, screenshot, series, make_source, make_staff
 ):
-    staff_in_group("writer1", "Writers")
-    staff_in_group("editor1", "Editors")
+    make_staff("writer1", "Writers")
+    make_staff("editor1", "Editors")
     for name in ("Tal Cual", "Efecto Cocuyo", "Crónica Uno", "El Nacional"):
         make_source(name=name, homepage_url=f"https://{name.lower()[:5]}.example")
 

@@ -13,7 +13,6 @@ from issues.admin import IssueAdmin
 from issues.forms import IssueAdminForm
 from issues.models import Issue
 from stories.models import Story
-from tests.issues.accounts import staff_in_group
 from tests.issues.admin_forms import change_form_data, change_url
 
 
@@ -213,7 +212,7 @@ def test_a_writer_whose_draft_was_submitted_meanwhile_keeps_their_text(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_at_the_same_moment_one_wins_and_one_is_refused(
-    make_issue, make_story, monkeypatch
+    make_issue, make_story, make_staff, monkeypatch
 ):
     """Two real requests in two threads, each on its own database connection.
 
@@ -221,8 +220,8 @@ def test_two_saves_at_the_same_moment_one_wins_and_one_is_refused(
     arrives while the first is still uncommitted: it must wait for it and be
     refused, never overwrite it.
     """
-    editor = staff_in_group("editor1", "Editors")
-    second_editor = staff_in_group("editor2", "Editors")
+    editor = make_staff("editor1", "Editors")
+    second_editor = make_staff("editor2", "Editors")
     issue = make_issue(headline="Original headline", status=Issue.Status.DRAFT)
     make_story(issue=issue)
     clients = {}
