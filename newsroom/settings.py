@@ -194,6 +194,9 @@ PREVIEW_MAX_AGE = env.int("PREVIEW_MAX_AGE", default=60 * 60 * 24 * 7)
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# Editors type "elpitazo.net"; assume https, as Django 6 will.
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

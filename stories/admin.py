@@ -31,4 +31,5 @@ class SourceAdmin(admin.ModelAdmin):
                 story_count=Count("stories", distinct=True),
                 read_count=Count("reads", distinct=True),
             )
+            .order_by("name")
         )
