@@ -12,7 +12,12 @@ from issues.importer import (
 )
 from issues.models import Issue, Series
 from issues.report_parser import ReportParseError, parse_report
-from issues.revisions import compare, current_snapshot, snapshot_at_version
+from issues.revisions import (
+    ISSUE_FIELDS,
+    compare,
+    current_snapshot,
+    snapshot_at_version,
+)
 from issues.workflow import can_edit
 from stories.models import Source
 
@@ -77,22 +82,7 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
 
     class Meta:
         model = Issue
-        fields = [
-            "series",
-            "number",
-            "headline",
-            "slug",
-            "dek",
-            "tags",
-            "intro",
-            "channel_call",
-            "channel_url",
-            "appeal",
-            "lead_image",
-            "lead_image_alt",
-            "lead_image_caption",
-            "lead_image_credit",
-        ]
+        fields = [*ISSUE_FIELDS, "tags"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
