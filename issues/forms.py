@@ -7,6 +7,7 @@ from django.utils.timezone import localtime
 from issues.importer import (
     find_existing_issue,
     import_report,
+    matching_series,
     series_from_hashtag,
     text_from_bytes,
 )
@@ -217,23 +218,20 @@ class ImportReportForm(forms.Form):
         return cleaned
 
     def _series_for(self, report):
-        if report.hashtag:
-            match = Series.objects.filter(hashtag__iexact=report.hashtag).first()
-            if match:
-                return match
-        only = list(Series.objects.all()[:2])
-        if len(only) == 1:
-            return only[0]
-        if not only:
-            if self.user.has_perm("issues.add_series"):
-                return None  # made from the report's hashtag when saving
+        """The report's series; None on an empty site, where saving makes it."""
+        series = matching_series(report)
+        if series is not None:
+            return series
+        if Series.objects.exists():
+            raise forms.ValidationError(
+                "Choose the series: none uses the report's hashtag %(hashtag)s.",
+                params={"hashtag": report.hashtag or "(none)"},
+            )
+        if not self.user.has_perm("issues.add_series"):
             raise forms.ValidationError(
                 "There is no series yet: ask an editor to create one first."
             )
-        raise forms.ValidationError(
-            "Choose the series: none uses the report's hashtag %(hashtag)s.",
-            params={"hashtag": report.hashtag or "(none)"},
-        )
+        return None
 
     def save(self):
         """Import (one revision, raising the version); return the issue and if it is new.

@@ -152,20 +152,29 @@ def _write(report, series, status, published_at, user) -> tuple[Issue, bool]:
     return issue, created
 
 
-def series_for_report(report: Report) -> Series | None:
-    """The series a report belongs to when none is named; None when it is unclear.
+def matching_series(report: Report) -> Series | None:
+    """The series using the report's hashtag, else the only series there is.
 
-    The series using the report's hashtag; else the only series there is;
-    else, on an empty site, a new one named after the hashtag.
+    None when there is no series, or several and none uses the hashtag.
     """
     if report.hashtag:
         match = Series.objects.filter(hashtag__iexact=report.hashtag).first()
         if match:
             return match
     candidates = list(Series.objects.all()[:2])
-    if not candidates:
-        return series_from_hashtag(report.hashtag)
     return candidates[0] if len(candidates) == 1 else None
+
+
+def series_for_report(report: Report) -> Series | None:
+    """The series a report belongs to when none is named; None when it is unclear.
+
+    The matching series; else, on an empty site, a new one named after the
+    hashtag.
+    """
+    series = matching_series(report)
+    if series is None and not Series.objects.exists():
+        return series_from_hashtag(report.hashtag)
+    return series
 
 
 def series_from_hashtag(hashtag: str) -> Series:
