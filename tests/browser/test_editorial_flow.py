@@ -1,18 +1,13 @@
 """The whole editorial flow in a real browser: draft, submit, preview, publish, read."""
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from issues.models import Issue
+from tests.seeds import SEED_REPORT
 
-SEED = (
-    Path(__file__).resolve().parents[2]
-    / "seeds"
-    / ("now-what-venezuela-carter-center-goodbye.txt")
-)
 HEADLINE = "The Carter Center Says Goodbye, Reviewed"
 
 
@@ -38,7 +33,7 @@ def test_a_writer_drafts_and_submits_an_editor_previews_and_publishes_a_reader_r
     page.goto(f"{live_server.url}/admin/issues/issue/")
     page.click("text=Import from text")
     page.select_option("#id_series", str(series.pk))
-    page.fill("#id_text", SEED.read_text())
+    page.fill("#id_text", SEED_REPORT.read_text())
     page.click("input[value='Import as a draft']")
     expect(page.locator(".messagelist")).to_contain_text("as a new draft")
     expect(page.locator("#workflow-heading")).to_have_text(re.compile("State: Draft"))

@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,12 +13,8 @@ from django.utils.formats import date_format
 from issues.forms import IMPORT_MAX_BYTES
 from issues.models import Issue
 from tests.issues.admin_forms import change_form_data, change_url
+from tests.seeds import SEED_REPORT
 
-SEED = (
-    Path(__file__).resolve().parents[2]
-    / "seeds"
-    / ("now-what-venezuela-carter-center-goodbye.txt")
-)
 CHANGELIST = reverse("admin:issues_issue_changelist")
 IMPORT = reverse("admin:issues_issue_import")
 
@@ -176,7 +171,7 @@ def test_pasting_the_seed_report_creates_a_draft_with_its_stories_and_reads(
     client.force_login(writer)
 
     response = client.post(
-        IMPORT, {"series": series.pk, "text": SEED.read_text()}, follow=True
+        IMPORT, {"series": series.pk, "text": SEED_REPORT.read_text()}, follow=True
     )
 
     issue = Issue.objects.get()
@@ -190,7 +185,7 @@ def test_pasting_the_seed_report_creates_a_draft_with_its_stories_and_reads(
 
 
 def test_uploading_the_report_as_a_text_file_works_too(editor_client, series):
-    upload = SimpleUploadedFile("report.txt", SEED.read_bytes(), "text/plain")
+    upload = SimpleUploadedFile("report.txt", SEED_REPORT.read_bytes(), "text/plain")
 
     editor_client.post(IMPORT, {"series": series.pk, "upload": upload})
 
@@ -200,7 +195,7 @@ def test_uploading_the_report_as_a_text_file_works_too(editor_client, series):
 def test_a_report_that_cannot_be_parsed_is_refused_naming_the_line(
     editor_client, series
 ):
-    broken = "A headline\n\n\n" + "\n".join(SEED.read_text().splitlines()[3:6])
+    broken = "A headline\n\n\n" + "\n".join(SEED_REPORT.read_text().splitlines()[3:6])
 
     response = editor_client.post(IMPORT, {"series": series.pk, "text": broken})
 
@@ -235,7 +230,7 @@ def test_an_import_with_neither_text_nor_file_asks_for_one(editor_client, series
 
 
 def test_a_pasted_script_stays_text(editor_client, series):
-    text = SEED.read_text().replace(
+    text = SEED_REPORT.read_text().replace(
         "The Carter Center Says Goodbye", "<script>alert(1)</script> Goodbye", 1
     )
 
@@ -252,7 +247,7 @@ def test_a_writer_cannot_overwrite_a_published_issue_by_importing_it_again(
     client, writer, editor, series
 ):
     client.force_login(editor)
-    client.post(IMPORT, {"series": series.pk, "text": SEED.read_text()})
+    client.post(IMPORT, {"series": series.pk, "text": SEED_REPORT.read_text()})
     issue = Issue.objects.get()
     issue.stories.update(headline="Edited after import")
     Issue.objects.filter(pk=issue.pk).update(
@@ -260,7 +255,9 @@ def test_a_writer_cannot_overwrite_a_published_issue_by_importing_it_again(
     )
     client.force_login(writer)
 
-    response = client.post(IMPORT, {"series": series.pk, "text": SEED.read_text()})
+    response = client.post(
+        IMPORT, {"series": series.pk, "text": SEED_REPORT.read_text()}
+    )
 
     assert "which is published: only an editor can change it." in (
         response.content.decode()
@@ -381,7 +378,7 @@ def test_view_on_site_opens_the_preview_until_the_issue_is_public(
 def test_an_editor_importing_on_a_site_without_series_gets_the_reports_series(
     editor_client,
 ):
-    editor_client.post(IMPORT, {"text": SEED.read_text()})
+    editor_client.post(IMPORT, {"text": SEED_REPORT.read_text()})
 
     issue = Issue.objects.get()
     assert issue.series.hashtag == "#NowWhatVenezuela"
@@ -392,7 +389,7 @@ def test_a_writer_importing_on_a_site_without_series_is_asked_for_an_editor(
 ):
     client.force_login(writer)
 
-    response = client.post(IMPORT, {"text": SEED.read_text()})
+    response = client.post(IMPORT, {"text": SEED_REPORT.read_text()})
 
     assert "There is no series yet: ask an editor to create one first." in (
         response.content.decode()

@@ -4,7 +4,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command, execute_from_command_line
@@ -15,12 +14,8 @@ from reversion.models import Version
 
 from issues.models import Issue, Series
 from stories.models import RecommendedRead, Source, Story
+from tests.seeds import SEED_REPORT
 
-SEED = (
-    Path(__file__).resolve().parents[2]
-    / "seeds"
-    / ("now-what-venezuela-carter-center-goodbye.txt")
-)
 SLUG = "the-carter-center-says-goodbye-with-a-damning-verdict"
 
 
@@ -43,7 +38,7 @@ def broken_report(tmp_path):
 def test_import_prints_the_public_and_preview_urls(db, settings):
     settings.SITE_URL = "https://news.example.org/"
 
-    output = run(SEED)
+    output = run(SEED_REPORT)
 
     assert "Created issue No. 1" in output
     assert f"Public URL:  https://news.example.org/issues/{SLUG}/" in output
@@ -51,7 +46,7 @@ def test_import_prints_the_public_and_preview_urls(db, settings):
 
 
 def test_printed_preview_url_shows_the_draft(db, client):
-    output = run(SEED)
+    output = run(SEED_REPORT)
     preview_url = re.search(r"Preview URL: http://[^/]+(/preview/\S+/)", output)[1]
 
     response = client.get(preview_url)
@@ -61,7 +56,7 @@ def test_printed_preview_url_shows_the_draft(db, client):
 
 
 def test_import_without_publish_option_makes_a_draft_nobody_sees(db, client):
-    run(SEED)
+    run(SEED_REPORT)
 
     issue = Issue.objects.get()
     assert issue.status == Issue.Status.DRAFT
@@ -70,7 +65,7 @@ def test_import_without_publish_option_makes_a_draft_nobody_sees(db, client):
 
 
 def test_import_writes_the_seed_stories_reads_sources_and_series(db):
-    run(SEED)
+    run(SEED_REPORT)
 
     issue = Issue.objects.get()
     series = issue.series
@@ -109,7 +104,7 @@ def test_import_writes_the_seed_stories_reads_sources_and_series(db):
 
 
 def test_publish_makes_the_issue_public_now(db, client):
-    output = run(SEED, "--publish")
+    output = run(SEED_REPORT, "--publish")
 
     issue = Issue.objects.get()
     assert issue.status == Issue.Status.PUBLISHED and issue.is_public
@@ -118,7 +113,7 @@ def test_publish_makes_the_issue_public_now(db, client):
 
 
 def test_publish_at_a_past_time_shows_it_from_that_time(db, client):
-    run(SEED, "--publish-at", "2025-02-21T09:00:00+00:00")
+    run(SEED_REPORT, "--publish-at", "2025-02-21T09:00:00+00:00")
 
     issue = Issue.objects.get()
     assert issue.published_at == datetime(2025, 2, 21, 9, tzinfo=UTC)
@@ -128,7 +123,7 @@ def test_publish_at_a_past_time_shows_it_from_that_time(db, client):
 def test_publish_at_a_future_time_schedules_it(db, client):
     when = (timezone.now() + timedelta(days=2)).isoformat()
 
-    output = run(SEED, "--publish-at", when)
+    output = run(SEED_REPORT, "--publish-at", when)
 
     issue = Issue.objects.get()
     assert issue.status == Issue.Status.PUBLISHED and not issue.is_public
@@ -139,33 +134,33 @@ def test_publish_at_a_future_time_schedules_it(db, client):
 def test_a_naive_publish_time_is_read_in_the_sites_time_zone(db, settings):
     settings.TIME_ZONE = "America/Caracas"
 
-    run(SEED, "--publish-at", "2025-02-21T09:00")
+    run(SEED_REPORT, "--publish-at", "2025-02-21T09:00")
 
     assert Issue.objects.get().published_at == datetime(2025, 2, 21, 13, tzinfo=UTC)
 
 
 def test_a_bad_publish_time_is_refused_before_anything_is_written(db):
     with pytest.raises(CommandError, match="“next friday” is not an ISO 8601"):
-        run(SEED, "--publish-at", "next friday")
+        run(SEED_REPORT, "--publish-at", "next friday")
 
     assert not Issue.objects.exists() and not Series.objects.exists()
 
 
 def test_publish_and_publish_at_cannot_be_combined(db):
     with pytest.raises(CommandError, match="not allowed with argument --publish"):
-        run(SEED, "--publish", "--publish-at", "2025-02-21T09:00")
+        run(SEED_REPORT, "--publish", "--publish-at", "2025-02-21T09:00")
 
 
 def test_reimport_updates_the_same_issue_replacing_stories_and_reusing_sources(
     db, tmp_path
 ):
-    run(SEED, "--publish")
+    run(SEED_REPORT, "--publish")
     issue = Issue.objects.get()
     old_story_pks = set(Story.objects.values_list("pk", flat=True))
     source_pks = set(Source.objects.values_list("pk", flat=True))
     edited = tmp_path / "edited.txt"
     edited.write_text(
-        SEED.read_text(encoding="utf-8").replace(
+        SEED_REPORT.read_text(encoding="utf-8").replace(
             "This will likely be the last we hear", "This is surely the last we hear"
         ),
         encoding="utf-8",
@@ -183,11 +178,11 @@ def test_reimport_updates_the_same_issue_replacing_stories_and_reusing_sources(
 
 
 def test_each_import_is_a_revision_and_raises_the_version(db):
-    run(SEED)
+    run(SEED_REPORT)
     issue = Issue.objects.get()
     assert issue.version == 1
 
-    run(SEED)
+    run(SEED_REPORT)
 
     issue.refresh_from_db()
     assert issue.version == 2
@@ -197,9 +192,9 @@ def test_each_import_is_a_revision_and_raises_the_version(db):
 
 
 def test_reimport_without_publish_option_keeps_a_published_issue_public(db, client):
-    run(SEED, "--publish-at", "2025-02-21T09:00+00:00")
+    run(SEED_REPORT, "--publish-at", "2025-02-21T09:00+00:00")
 
-    run(SEED)
+    run(SEED_REPORT)
 
     issue = Issue.objects.get()
     assert issue.is_public
@@ -211,7 +206,7 @@ def test_reimport_without_publish_option_keeps_a_published_issue_public(db, clie
 def test_sources_are_reused_by_name_whatever_the_case(db, make_source):
     runrunes = make_source(name="runrunes", slug="runrunes")
 
-    run(SEED)
+    run(SEED_REPORT)
 
     story = Story.objects.get(slug__startswith="conflict-between")
     assert runrunes in story.sources.all()
@@ -225,8 +220,8 @@ def test_a_slug_taken_by_another_series_gets_a_suffix_and_reimport_finds_it(
     make_issue(series=other, slug=SLUG)
     target = make_series(name="Target", slug="target", hashtag="#NowWhatVenezuela")
 
-    run(SEED)
-    run(SEED)
+    run(SEED_REPORT)
+    run(SEED_REPORT)
 
     assert list(target.issues.values_list("slug", flat=True)) == [f"{SLUG}-2"]
 
@@ -235,7 +230,7 @@ def test_series_option_chooses_the_series(db, make_series):
     make_series(slug="first")
     chosen = make_series(slug="chosen", intro="Our own intro.")
 
-    run(SEED, "--series", "chosen")
+    run(SEED_REPORT, "--series", "chosen")
 
     issue = Issue.objects.get()
     assert issue.series == chosen
@@ -247,7 +242,7 @@ def test_an_unknown_series_is_refused_naming_the_known_ones(db, make_series):
     make_series(slug="weekly")
 
     with pytest.raises(CommandError, match="No series with the slug “nope”.*weekly"):
-        run(SEED, "--series", "nope")
+        run(SEED_REPORT, "--series", "nope")
 
     assert not Issue.objects.exists()
 
@@ -257,7 +252,7 @@ def test_several_series_without_a_matching_hashtag_ask_for_the_series(db, make_s
     make_series(slug="two", hashtag="#Two")
 
     with pytest.raises(CommandError, match="choose one with --series"):
-        run(SEED)
+        run(SEED_REPORT)
 
 
 def test_a_broken_report_is_refused_naming_file_and_line(db, broken_report):
@@ -276,7 +271,7 @@ def test_a_broken_report_exits_with_status_1_and_changes_nothing(
     # The command line closes every connection when it ends; the test's
     # transaction lives on one of them.
     monkeypatch.setattr(connections, "close_all", lambda: None)
-    run(SEED, "--publish")
+    run(SEED_REPORT, "--publish")
     counts = (Issue.objects.count(), Story.objects.count(), Source.objects.count())
 
     with pytest.raises(SystemExit) as exited:
@@ -305,7 +300,7 @@ def test_a_missing_file_is_refused(db, tmp_path):
 
 
 def test_a_failure_while_writing_leaves_nothing_half_written(db, monkeypatch):
-    run(SEED, "--publish")
+    run(SEED_REPORT, "--publish")
     before = list(Story.objects.values_list("pk", "headline"))
     create = Story.objects.create
     calls = []
@@ -319,7 +314,7 @@ def test_a_failure_while_writing_leaves_nothing_half_written(db, monkeypatch):
     monkeypatch.setattr(Story.objects, "create", fail_on_third_story)
 
     with pytest.raises(RuntimeError):
-        run(SEED)
+        run(SEED_REPORT)
 
     assert list(Story.objects.values_list("pk", "headline")) == before
     assert RecommendedRead.objects.count() == 4
@@ -368,7 +363,7 @@ def sentences(text):
 def test_must_show_the_home_page_links_to_the_issue_which_shows_every_sentence(
     db, client
 ):
-    run(SEED, "--publish")
+    run(SEED_REPORT, "--publish")
     issue = Issue.objects.get()
 
     home = client.get("/").content.decode()
@@ -376,7 +371,7 @@ def test_must_show_the_home_page_links_to_the_issue_which_shows_every_sentence(
 
     page = visible_text(client.get(issue.get_absolute_url()).content.decode())
     position = 0
-    for sentence in sentences(SEED.read_text(encoding="utf-8")):
+    for sentence in sentences(SEED_REPORT.read_text(encoding="utf-8")):
         # "Recommended reads:" is the list's heading on the page.
         expected = (
             sentence.removesuffix(":") if sentence == "Recommended reads:" else sentence

@@ -3,17 +3,10 @@
 No database here: the parser is a plain module that returns dataclasses.
 """
 
-from pathlib import Path
-
 import pytest
 
 from issues.report_parser import ReportParseError, parse_report
-
-SEED = (
-    Path(__file__).resolve().parents[2]
-    / "seeds"
-    / ("now-what-venezuela-carter-center-goodbye.txt")
-)
+from tests.seeds import SEED_REPORT
 
 MINIMAL = """\
 A headline
@@ -27,7 +20,7 @@ A paragraph of the first story.
 
 @pytest.fixture(scope="module")
 def seed():
-    return parse_report(SEED.read_text(encoding="utf-8"))
+    return parse_report(SEED_REPORT.read_text(encoding="utf-8"))
 
 
 def test_seed_headline_dek_intro_and_call_to_action(seed):
