@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -402,3 +402,35 @@ def test_a_bad_series_in_the_add_link_is_ignored(editor_client, series, asked):
     response = editor_client.get(reverse("admin:issues_issue_add"), {"series": asked})
 
     assert response.status_code == 200
+
+
+@override_settings(AXES_ENABLED=True, TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_a_lockout_is_per_client_and_ignores_spoofed_addresses(
+    client, editor, settings
+):
+    login = reverse("admin:login")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            login,
+            {"username": "editor1", "password": "wrong"},
+            # The attacker changes the address it claims; the proxy appends the real one.
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.66",
+            **proxy,
+        )
+    attacker = client.post(
+        login,
+        {"username": "editor1", "password": "pw"},
+        HTTP_X_FORWARDED_FOR="203.0.113.66",
+        **proxy,
+    )
+
+    editor_elsewhere = Client().post(
+        login,
+        {"username": "editor1", "password": "pw"},
+        HTTP_X_FORWARDED_FOR="192.0.2.10",
+        **proxy,
+    )
+
+    assert attacker.status_code == 429
+    assert editor_elsewhere.status_code == 302
