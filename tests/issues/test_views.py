@@ -174,3 +174,14 @@ def test_tag_used_only_by_drafts_is_not_found(client, make_issue):
     make_issue(tags=["secret-plans"], status=Issue.Status.DRAFT)
 
     assert client.get("/tags/secret-plans/").status_code == 404
+
+
+def test_home_with_a_single_issue_points_readers_to_the_series_and_its_feed(
+    client, make_issue
+):
+    issue = make_issue()
+
+    html = client.get("/").content.decode()
+
+    assert "This is the first issue of" in html
+    assert f'href="/series/{issue.series.slug}/feed/"' in html
