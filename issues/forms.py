@@ -204,16 +204,7 @@ class ImportReportForm(forms.Form):
         series = cleaned.get("series") or self._series_for(report)
         existing = find_existing_issue(report, series) if series else None
         if existing and not can_edit(self.user, existing):
-            raise forms.ValidationError(
-                "This report is issue %(number)d of %(series)s, “%(headline)s”, "
-                "which is %(state)s: only an editor can change it.",
-                params={
-                    "number": existing.number,
-                    "series": series.name,
-                    "headline": existing.headline,
-                    "state": existing.state_label.lower(),
-                },
-            )
+            raise self.refusal(existing)
         cleaned.update(report=report, series=series, existing=existing)
         return cleaned
 
@@ -242,4 +233,23 @@ class ImportReportForm(forms.Form):
         report = self.cleaned_data["report"]
         with transaction.atomic():
             series = self.cleaned_data["series"] or series_from_hashtag(report.hashtag)
-            return import_report(report, series=series, user=self.user)
+            return import_report(
+                report,
+                series=series,
+                user=self.user,
+                may_update=lambda issue: can_edit(self.user, issue),
+            )
+
+    @staticmethod
+    def refusal(issue):
+        """Why a report that would update `issue` is refused to this user."""
+        return forms.ValidationError(
+            "This report is issue %(number)d of %(series)s, “%(headline)s”, "
+            "which is %(state)s: only an editor can change it.",
+            params={
+                "number": issue.number,
+                "series": issue.series.name,
+                "headline": issue.headline,
+                "state": issue.state_label.lower(),
+            },
+        )

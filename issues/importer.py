@@ -70,6 +70,7 @@ def import_report(
     status: str | None = None,
     published_at=None,
     user=None,
+    may_update=None,
 ) -> tuple[Issue, bool]:
     """Create or update the issue `report` describes; return it and whether it is new.
 
@@ -81,10 +82,12 @@ def import_report(
 
     The import is one revision of the issue, and it raises the issue's
     version, so an edit form opened before it is refused rather than
-    overwriting the imported text.
+    overwriting the imported text. `may_update(issue)`, when given, is asked
+    about the existing issue once it is locked, so a check made earlier cannot
+    be outrun by a publish in between; a no raises `ImportRefused`.
     """
     with reversion.create_revision():
-        issue, created = _write(report, series, status, published_at, user)
+        issue, created = _write(report, series, status, published_at, user, may_update)
         reversion.add_to_revision(issue)
         if user is not None:
             reversion.set_user(user)
@@ -92,7 +95,15 @@ def import_report(
     return issue, created
 
 
-def _write(report, series, status, published_at, user) -> tuple[Issue, bool]:
+class ImportRefused(Exception):
+    """The report would update an issue that the importing user may not change."""
+
+    def __init__(self, issue):
+        super().__init__(f"Not allowed to update “{issue.headline}”.")
+        self.issue = issue
+
+
+def _write(report, series, status, published_at, user, may_update):
     series = Series.objects.select_for_update().get(pk=series.pk)
     _fill_series(series, report)
 
@@ -107,6 +118,8 @@ def _write(report, series, status, published_at, user) -> tuple[Issue, bool]:
         )
     else:
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
+        if may_update is not None and not may_update(issue):
+            raise ImportRefused(issue)
         issue.version += 1
 
     issue.headline = report.headline

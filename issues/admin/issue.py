@@ -25,6 +25,7 @@ from issues.forms import (
     IssueAdminForm,
     ScheduleForm,
 )
+from issues.importer import ImportRefused
 from issues.models import Issue, Series
 from issues.previews import preview_path
 from issues.revisions import (
@@ -317,15 +318,19 @@ class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
         if request.method == "POST":
             form = ImportReportForm(request.POST, request.FILES, user=request.user)
             if form.is_valid():
-                issue, created = form.save()
-                messages.success(
-                    request,
-                    f"Imported “{issue.headline}” as a new draft."
-                    if created
-                    else f"Updated “{issue.headline}” from the report "
-                    f"(it is {issue.state_label.lower()}).",
-                )
-                return redirect(self._change_url(issue))
+                try:
+                    issue, created = form.save()
+                except ImportRefused as refused:
+                    form.add_error(None, form.refusal(refused.issue))
+                else:
+                    messages.success(
+                        request,
+                        f"Imported “{issue.headline}” as a new draft."
+                        if created
+                        else f"Updated “{issue.headline}” from the report "
+                        f"(it is {issue.state_label.lower()}).",
+                    )
+                    return redirect(self._change_url(issue))
         else:
             form = ImportReportForm(user=request.user)
         context = {

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from issues.forms import IMPORT_MAX_BYTES
+from issues.forms import IMPORT_MAX_BYTES, ImportReportForm
 from issues.models import Issue
 from tests.issues.admin_forms import change_form_data, change_url
 from tests.seeds import SEED_REPORT
@@ -259,6 +259,38 @@ def test_a_writer_cannot_overwrite_a_published_issue_by_importing_it_again(
         IMPORT, {"series": series.pk, "text": SEED_REPORT.read_text()}
     )
 
+    assert "which is published: only an editor can change it." in (
+        response.content.decode()
+    )
+    assert set(issue.stories.values_list("headline", flat=True)) == {
+        "Edited after import"
+    }
+
+
+def test_a_publish_landing_between_checking_and_saving_a_writers_import_wins(
+    client, writer, editor, series, monkeypatch
+):
+    client.force_login(editor)
+    client.post(IMPORT, {"series": series.pk, "text": SEED_REPORT.read_text()})
+    issue = Issue.objects.get()
+    issue.stories.update(headline="Edited after import")
+    save = ImportReportForm.save
+
+    def publish_first(form):
+        # The editor publishes after the writer's form was checked, before it saves.
+        Issue.objects.filter(pk=issue.pk).update(
+            status=Issue.Status.PUBLISHED, published_at=timezone.now()
+        )
+        return save(form)
+
+    monkeypatch.setattr(ImportReportForm, "save", publish_first)
+    client.force_login(writer)
+
+    response = client.post(
+        IMPORT, {"series": series.pk, "text": SEED_REPORT.read_text()}
+    )
+
+    assert response.status_code == 200
     assert "which is published: only an editor can change it." in (
         response.content.decode()
     )
