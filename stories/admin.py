@@ -23,6 +23,18 @@ class SourceAdmin(admin.ModelAdmin):
     def citations(self, obj):
         return f"{obj.story_count} stories, {obj.read_count} reads"
 
+    def has_change_permission(self, request, obj=None):
+        """Writers may fix a source only until it is cited by something public.
+
+        A read without its own URL links to its source's homepage, so changing
+        a cited source changes published issues: that is an editor's call.
+        """
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.has_perm("issues.publish_issue"):
+            return True
+        return not Source.objects.cited().filter(pk=obj.pk).exists()
+
     def get_queryset(self, request):
         return (
             super()
