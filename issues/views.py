@@ -56,7 +56,7 @@ class IssueArchiveView(PublishedIssueMixin, ListView):
 
     def selected_year(self):
         value = self.request.GET.get("year", "")
-        if len(value) == 4 and value.isascii() and value.isdigit():
+        if len(value) == 4 and value.isascii() and value.isdigit() and value != "0000":
             return int(value)
         return None
 

@@ -13,6 +13,7 @@ BAD_QUERIES = [
     {"year": "abc"},
     {"year": "-2025"},
     {"year": "99999"},
+    {"year": "0000"},
     {"year": "０２０２５"},
     {"year": ATTACK},
     {"q": "x" * 10_000},
