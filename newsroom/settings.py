@@ -19,7 +19,10 @@ DEBUG = env.bool("DEBUG", default=False)
 _INSECURE_DEV_KEY = "django-insecure-local-development-only"
 SECRET_KEY = env("SECRET_KEY", default=_INSECURE_DEV_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("Set SECRET_KEY: it is required when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY: it is required when DEBUG is off "
+        "(for a local run, set DEBUG=1)."
+    )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
@@ -27,7 +30,8 @@ ALLOWED_HOSTS = env.list(
 )
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
-        "Set ALLOWED_HOSTS (comma separated): it is required when DEBUG is off."
+        "Set ALLOWED_HOSTS (comma separated): it is required when DEBUG is off "
+        "(for a local run, set DEBUG=1)."
     )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -65,3 +65,25 @@ def test_database_url_selects_postgresql():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "newsroom"]
+
+
+def test_manage_py_names_a_missing_setting_without_a_traceback():
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+    }
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "Configuration error: Set SECRET_KEY" in result.stderr
+    assert "set DEBUG=1" in result.stderr
+    assert "Traceback" not in result.stderr
