@@ -1,9 +1,13 @@
 # `make run` serves the demo site; `make test` runs every check on SQLite, then on
-# a throwaway PostgreSQL cluster when PostgreSQL's binaries are on the machine.
+# a throwaway PostgreSQL cluster when PostgreSQL's binaries are on the machine,
+# and the page-cache tests on a throwaway Redis when redis-server is there.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+
+# The tests that exercise the page cache, run once more with Redis as the cache.
+REDIS_TESTS := tests/newsroom/test_caching.py tests/newsroom/test_security.py tests/test_draft_leaks.py
 
 .PHONY: run test lint format install clean
 
@@ -28,6 +32,7 @@ test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) tests/pgcluster.py -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) tests/redisserver.py -- $(PY) -m pytest -q $(REDIS_TESTS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
