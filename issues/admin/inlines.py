@@ -1,12 +1,90 @@
 """Stories and recommended reads, edited inline on their issue."""
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 from issues import workflow
 from issues.forms import (
     InlineContentForm,
 )
 from stories.models import RecommendedRead, Story
+
+
+class PreloadedOptionsMixin:
+    """An autocomplete widget labelling its selected options from loaded objects.
+
+    Django's autocomplete widgets fetch their selected options again, one query
+    per widget: one per story and per read on an issue's page. The inlines load
+    those objects with their rows and hand them over as `preloaded`; anything
+    else selected (a re-shown form with new choices) is still fetched.
+    """
+
+    preloaded = ()
+
+    def optgroups(self, name, value, attr=None):
+        empty = self.choices.field.empty_values
+        selected = {str(v) for v in value if str(v) not in empty}
+        known = [obj for obj in self.preloaded if str(obj.pk) in selected]
+        if len(known) < len(selected):
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required and not self.allow_multiple_selected:
+            options.append(self.create_option(name, "", "", False, 0))
+        for obj in known:
+            label = self.choices.field.label_from_instance(obj)
+            options.append(
+                self.create_option(name, obj.pk, label, selected, len(options))
+            )
+        return [(None, options, 0)]
+
+
+class PreloadedAutocompleteSelect(PreloadedOptionsMixin, AutocompleteSelect):
+    pass
+
+
+class PreloadedAutocompleteSelectMultiple(
+    PreloadedOptionsMixin, AutocompleteSelectMultiple
+):
+    pass
+
+
+def preload(form, field_name, objects):
+    """Give the field's widget (inside the admin's related-widget wrapper) `objects`."""
+    widget = form.fields[field_name].widget
+    getattr(widget, "widget", widget).preloaded = objects
+
+
+class StoryInlineForm(InlineContentForm):
+    """A story's row, filled from what StoryInline's queryset prefetched.
+
+    taggit looks a form's initial tags up with a query of its own, whatever was
+    prefetched, so `tags` is a declared field here, left out of the model
+    fields, filled from the prefetch and saved with the other relations.
+    """
+
+    tags = Story._meta.get_field("tags").formfield()
+
+    class Meta:
+        exclude = ["tags"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("tags", list(self.instance.tags.all()))
+            preload(self, "sources", list(self.instance.sources.all()))
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        self.instance.tags.set(self.cleaned_data["tags"])
+
+
+class ReadInlineForm(InlineContentForm):
+    """A read's row, its source's option labelled from the row's own join."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.source_id is not None:
+            preload(self, "source", [self.instance.source])
 
 
 class IssueContentInline:
@@ -53,12 +131,34 @@ class StoryInline(IssueContentInline, admin.StackedInline):
     ]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["sources"]
+    form = StoryInlineForm
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sources", "tags")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "sources":
+            kwargs["widget"] = PreloadedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class RecommendedReadInline(IssueContentInline, admin.TabularInline):
     model = RecommendedRead
     fields = ["position", "source", "summary", "url"]
     autocomplete_fields = ["source"]
+    form = ReadInlineForm
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def refused_edit(request):
