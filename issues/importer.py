@@ -78,7 +78,8 @@ def import_report(
     are rewritten, its stories and reads replaced, its sources reused by name.
     `status` None keeps an existing issue's status (a new one is a draft), so
     fixing a typo in a published issue does not take it offline. Publishing
-    without a time keeps an existing publish time, else uses now.
+    without a time keeps an existing publish time that has passed, else uses
+    now.
 
     The import is one revision of the issue, and it raises the issue's
     version, so an edit form opened before it is refused rather than
@@ -129,10 +130,7 @@ def _write(report, series, status, published_at, user, may_update):
     issue.appeal = _override(report.appeal, series.appeal)
     if status is not None:
         issue.status = status
-    if issue.status == Issue.Status.PUBLISHED:
-        issue.published_at = published_at or issue.published_at or timezone.now()
-    elif published_at is not None:
-        issue.published_at = published_at
+    issue.published_at = _publish_time(issue, status, published_at)
     if user is not None:
         issue.updated_by = user
     issue.save()
@@ -163,6 +161,25 @@ def _write(report, series, status, published_at, user, may_update):
         for position, read in enumerate(report.reads, start=1)
     )
     return issue, created
+
+
+def _publish_time(issue, status, published_at):
+    """When `issue` goes public after the import.
+
+    An explicit time wins. Asked to publish without one, the issue keeps a
+    publish time that has already passed (a correction does not move it up
+    the archive), but a future one is replaced by now: "publish" means now,
+    even for an issue that was scheduled.
+    """
+    if published_at is not None:
+        return published_at
+    if issue.status != Issue.Status.PUBLISHED:
+        return issue.published_at
+    now = timezone.now()
+    kept = issue.published_at
+    if kept is None or (status is not None and kept > now):
+        return now
+    return kept
 
 
 def matching_series(report: Report) -> Series | None:

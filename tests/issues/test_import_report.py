@@ -131,6 +131,25 @@ def test_publish_at_a_future_time_schedules_it(db, client):
     assert client.get(issue.get_absolute_url()).status_code == 404
 
 
+def test_publish_after_scheduling_publishes_now_on_the_home_page(db, client):
+    run(SEED_REPORT, "--publish-at", (timezone.now() + timedelta(days=2)).isoformat())
+
+    output = run(SEED_REPORT, "--publish")
+
+    issue = Issue.objects.get()
+    assert issue.published_at <= timezone.now()
+    assert "State: published" in output
+    assert issue.headline in client.get("/").content.decode()
+
+
+def test_publish_again_keeps_a_publish_time_that_has_passed(db):
+    run(SEED_REPORT, "--publish-at", "2025-02-21T09:00:00+00:00")
+
+    run(SEED_REPORT, "--publish")
+
+    assert Issue.objects.get().published_at == datetime(2025, 2, 21, 9, tzinfo=UTC)
+
+
 def test_a_naive_publish_time_is_read_in_the_sites_time_zone(db, settings):
     settings.TIME_ZONE = "America/Caracas"
 
