@@ -1,5 +1,7 @@
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
@@ -65,27 +67,39 @@ class SourceListView(ListView):
         return cited_sources()
 
 
-class SourceDetailView(ListView):
-    """A source and every published story and read that cites it."""
+class SourceDetailView(DetailView):
+    """A source and every published story and read that cites it.
+
+    Stories and reads share one `?page=N`, thirty of each to a page, so the
+    page stays bounded however often the source is cited. The citation
+    counts already annotated on the source size the pages without a COUNT.
+    """
 
     template_name = "stories/source_detail.html"
-    context_object_name = "stories"
+    context_object_name = "source"
     paginate_by = 30
 
     def get_queryset(self):
-        self.source = get_object_or_404(cited_sources(), slug=self.kwargs["slug"])
-        return (
-            Story.objects.published()
-            .filter(sources=self.source)
-            .select_related("issue")
-            .order_by("-issue__published_at", "position")
-        )
+        return cited_sources()
 
     def get_context_data(self, **kwargs):
-        reads = (
-            RecommendedRead.objects.published()
-            .filter(source=self.source)
-            .select_related("issue")
-            .order_by("-issue__published_at", "position")
+        source = self.object
+        longest = max(source.story_count, source.read_count)
+        paginator = Paginator(range(longest), self.paginate_by)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404("No such page.") from error
+        rows = slice(page.object_list.start, page.object_list.stop)
+        order = ("-issue__published_at", "position")
+        stories = source.stories.published().select_related("issue").order_by(*order)
+        # Through the source's own manager, each read already knows its source.
+        reads = source.reads.published().select_related("issue").order_by(*order)
+        return super().get_context_data(
+            stories=stories[rows],
+            reads=reads[rows],
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            **kwargs,
         )
-        return super().get_context_data(source=self.source, reads=reads, **kwargs)
