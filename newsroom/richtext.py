@@ -6,7 +6,10 @@ that arrives by another road (the importer, the shell, a crafted POST) is
 cleaned too. Templates may mark a cleaned value safe; nothing else.
 """
 
+from html import unescape
+
 import nh3
+from django.utils.html import strip_tags
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "h3", "h4",
@@ -44,3 +47,8 @@ def clean_html(html: str) -> str:
     if cleaned in {"<p></p>", "<p><br></p>"}:
         return ""
     return cleaned
+
+
+def plain_text(value: str) -> str:
+    """Stored rich text as a reader reads it: no tags, no entities, single spaces."""
+    return " ".join(unescape(strip_tags(value or "")).split())

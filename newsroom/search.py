@@ -33,11 +33,12 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F, Func, TextField, Value
 from django.db.models.functions import Concat
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.generic import TemplateView
 
 from issues.models import Issue
+from newsroom.richtext import plain_text
 from stories.models import RecommendedRead, Story
 
 SEARCH_CONFIG = "english_unaccent"
@@ -94,11 +95,6 @@ def fold(text: str) -> str:
     """Lower-case `text` and strip its accents: "Tomás" → "tomas"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def plain_text(value: str) -> str:
-    """Stored rich text as a reader reads it: no tags, no entities, single spaces."""
-    return " ".join(html.unescape(strip_tags(value or "")).split())
 
 
 def search(query: str) -> list[Result]:

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from issues.models import Issue
-from newsroom.search import plain_text
+from newsroom.richtext import plain_text
 
 register = template.Library()
 
