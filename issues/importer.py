@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from issues import workflow
 from issues.attribution import normalise_source_name
 from issues.models import Issue, Series
 from issues.report_parser import Report, ReportParseError
@@ -81,6 +82,9 @@ def import_report(
     without a time keeps an existing publish time that has passed, else uses
     now.
 
+    A change of status or publish time is recorded in the issue's history
+    as the workflow's buttons record theirs (`user` None: a command).
+
     The import is one revision of the issue, and it raises the issue's
     version, so an edit form opened before it is refused rather than
     overwriting the imported text. `may_update(issue)`, when given, is asked
@@ -122,6 +126,7 @@ def _write(report, series, status, published_at, user, may_update):
         if may_update is not None and not may_update(issue):
             raise ImportRefused(issue)
         issue.version += 1
+    was = (issue.status, issue.published_at)
 
     issue.headline = report.headline
     issue.dek = report.dek
@@ -160,6 +165,10 @@ def _write(report, series, status, published_at, user, may_update):
         )
         for position, read in enumerate(report.reads, start=1)
     )
+    if (issue.status, issue.published_at) != was:
+        workflow.record(
+            issue, user=user, from_status=was[0], note="Imported from a text report."
+        )
     return issue, created
 
 

@@ -225,13 +225,36 @@ def perform(issue, user, name, *, publish_at=None, note=""):
         )
         for field in ("status", "published_at", "updated_by", "updated_at"):
             setattr(issue, field, getattr(locked, field))
-        return IssueEvent.objects.create(
-            issue=locked,
-            user=user,
-            created_at=now,
-            action=name,
-            from_status=from_status,
-            to_status=transition.target,
-            published_at=locked.published_at if transition.checklist else None,
-            note=note[:500],
+        return record(
+            locked, user=user, action=name, from_status=from_status, note=note, at=now
         )
+
+
+def record(issue, *, user, from_status, action=None, note="", at=None):
+    """Write the history line of a move `issue` has just made from `from_status`.
+
+    The buttons (`perform`) and imports that publish or schedule both come
+    here, so the history shows every change of state, however it was made.
+    `user` None is a command. `action` None names the move by where the issue
+    is now, as the buttons would have.
+    """
+    state = state_of(issue)
+    return IssueEvent.objects.create(
+        issue=issue,
+        user=user,
+        created_at=at or timezone.now(),
+        action=action or _ACTION_REACHING[state],
+        from_status=from_status,
+        to_status=issue.status,
+        published_at=issue.published_at if issue.status == PUBLISHED else None,
+        note=note[:500],
+    )
+
+
+_ACTION_REACHING = {
+    DRAFT: "return_to_draft",
+    IN_REVIEW: "submit",
+    PUBLISHED: "publish",
+    SCHEDULED: "schedule",
+    UNPUBLISHED: "unpublish",
+}

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import connections
+from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
@@ -148,6 +149,66 @@ def test_publish_again_keeps_a_publish_time_that_has_passed(db):
     run(SEED_REPORT, "--publish")
 
     assert Issue.objects.get().published_at == datetime(2025, 2, 21, 9, tzinfo=UTC)
+
+
+def history_rows(client, issue):
+    """The workflow table of the issue's admin history, one tuple per row."""
+    page = client.get(reverse("admin:issues_issue_history", args=[issue.pk]))
+    table = page.content.decode().split('id="events-heading"')[1].split("</table>")[0]
+    return [
+        tuple(re.sub(r"<[^>]+>", "", cell).strip() for cell in cells)
+        for cells in (
+            re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+            for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+        )
+    ]
+
+
+def test_publishing_and_scheduling_by_import_show_in_the_issues_history(
+    db, client, editor
+):
+    client.force_login(editor)
+    run(SEED_REPORT, "--publish-at", (timezone.now() + timedelta(days=2)).isoformat())
+    run(SEED_REPORT, "--publish")
+    run(SEED_REPORT)
+
+    rows = history_rows(client, Issue.objects.get())
+
+    assert [row[2:4] for row in rows] == [
+        ("Published", "Published"),
+        ("Draft", "Scheduled"),
+    ]
+    events = Issue.objects.get().events.values_list("action", "user", "note")
+    assert list(events) == [
+        ("publish", None, "Imported from a text report."),
+        ("schedule", None, "Imported from a text report."),
+    ]
+
+
+def test_a_draft_import_records_no_change_of_state(db):
+    run(SEED_REPORT)
+    run(SEED_REPORT)
+
+    assert not Issue.objects.get().events.exists()
+
+
+def test_publish_warns_of_what_the_checklist_would_flag(db):
+    output = run(SEED_REPORT, "--publish")
+
+    assert Issue.objects.get().is_public
+    assert (
+        "Before readers notice: Recommended read 1 (Tal Cual) has no URL, and its "
+        "source has no homepage to link to." in output
+    )
+
+
+def test_publish_gives_no_warning_when_every_read_has_a_link(db, make_source):
+    for name in ("Tal Cual", "Efecto Cocuyo", "Crónica Uno", "El Nacional"):
+        make_source(name=name, homepage_url="https://example.org/")
+
+    output = run(SEED_REPORT, "--publish")
+
+    assert "Before readers notice" not in output
 
 
 def test_a_naive_publish_time_is_read_in_the_sites_time_zone(db, settings):

@@ -39,6 +39,20 @@ def test_load_demo_publishes_the_seed_report_on_the_home_page(db, debug, client)
     assert "The Carter Center Says Goodbye with a Damning Verdict" in html
 
 
+def test_the_demo_issues_history_records_its_publication_once(db, debug):
+    load_demo()
+    load_demo()
+
+    event = Issue.objects.get().events.get()
+    assert (event.action, event.from_status, event.to_status, event.user) == (
+        "publish",
+        Issue.Status.DRAFT,
+        Issue.Status.PUBLISHED,
+        None,
+    )
+    assert event.published_at == Issue.objects.get().published_at
+
+
 def test_recommended_reads_link_out_to_the_outlets_homepages(db, debug, client):
     load_demo()
 

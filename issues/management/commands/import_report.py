@@ -4,6 +4,12 @@ The format is described in `issues/report_parser.py`. Without a publish
 option the issue is a draft; importing the same report again updates the
 issue it made. A report that cannot be parsed is refused with its line
 number, and nothing is written.
+
+Publishing from here is recorded in the issue's history like the admin's
+buttons, but the admin's publish checklist only warns: the command is the
+operator's, and the contract's own report format names its reads' outlets
+without links, so on a site whose sources have no homepages yet a refusal
+would turn away the very documents the command exists for.
 """
 
 from datetime import datetime
@@ -18,6 +24,7 @@ from issues.importer import import_report, series_for_report, text_from_bytes
 from issues.models import Issue, Series
 from issues.previews import preview_path
 from issues.report_parser import ReportParseError, parse_report
+from issues.workflow import publish_problems
 from stories.models import Source
 
 
@@ -76,6 +83,11 @@ class Command(BaseCommand):
                 f"recommended reads. State: {_state(issue)}."
             )
         )
+        if status is not None:
+            for problem in publish_problems(issue):
+                self.stdout.write(
+                    self.style.WARNING(f"Before readers notice: {problem}")
+                )
         site = settings.SITE_URL.rstrip("/")
         self.stdout.write(f"Public URL:  {site}{issue.get_absolute_url()}")
         self.stdout.write(f"Preview URL: {site}{preview_path(issue)}")
