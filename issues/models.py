@@ -109,6 +109,12 @@ class IssueQuerySet(models.QuerySet):
             status=Issue.Status.PUBLISHED, published_at__lte=timezone.now()
         )
 
+    def scheduled(self):
+        """Published, but its time is still to come: what `published()` awaits."""
+        return self.filter(
+            status=Issue.Status.PUBLISHED, published_at__gt=timezone.now()
+        )
+
     def for_listing(self):
         return self.select_related("series").prefetch_related("tags")
 
@@ -222,20 +228,16 @@ class Issue(models.Model):
 
     @property
     def is_public(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        """Whether `Issue.objects.published()` includes it: its time has come."""
+        return self._has_publish_time() and self.published_at <= timezone.now()
 
     @property
     def is_scheduled(self):
-        """Published, but its publish time is still to come."""
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at > timezone.now()
-        )
+        """Published, but not public yet: `Issue.objects.scheduled()` includes it."""
+        return self._has_publish_time() and not self.is_public
+
+    def _has_publish_time(self):
+        return self.status == self.Status.PUBLISHED and self.published_at is not None
 
     @property
     def state_label(self):

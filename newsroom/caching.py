@@ -142,9 +142,7 @@ def next_publication(generation):
     value = cache.get(key)
     if value is None:
         upcoming = (
-            Issue.objects.filter(
-                status=Issue.Status.PUBLISHED, published_at__gt=timezone.now()
-            )
+            Issue.objects.scheduled()
             .order_by("published_at")
             .values_list("published_at", flat=True)
             .first()

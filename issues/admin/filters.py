@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.db.models import Q
-from django.utils import timezone
 
 from issues import workflow
 from issues.models import Issue
@@ -22,10 +21,9 @@ class StateFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
         value = self.value()
         if value == workflow.SCHEDULED:
-            return queryset.filter(status=Issue.Status.PUBLISHED, published_at__gt=now)
+            return queryset.scheduled()
         if value == Issue.Status.PUBLISHED:
             return queryset.published()
         if value in Issue.Status.values:

@@ -38,6 +38,42 @@ def test_published_is_status_published_and_time_not_in_the_future(
     assert issue.is_public is visible
 
 
+@pytest.mark.parametrize(
+    ("status", "offset", "scheduled"),
+    [
+        (Issue.Status.DRAFT, PAST, False),
+        (Issue.Status.DRAFT, FUTURE, False),
+        (Issue.Status.DRAFT, None, False),
+        (Issue.Status.IN_REVIEW, FUTURE, False),
+        (Issue.Status.PUBLISHED, PAST, False),
+        (Issue.Status.PUBLISHED, FUTURE, True),
+        (Issue.Status.UNPUBLISHED, FUTURE, False),
+        (Issue.Status.UNPUBLISHED, None, False),
+    ],
+)
+def test_scheduled_is_status_published_and_time_still_to_come(
+    make_issue, status, offset, scheduled
+):
+    published_at = timezone.now() + offset if offset is not None else None
+    issue = make_issue(status=status, published_at=published_at)
+
+    assert (issue in Issue.objects.scheduled()) is scheduled
+    assert issue.is_scheduled is scheduled
+
+
+def test_an_issue_is_public_or_scheduled_until_its_time_and_never_both(
+    make_issue, monkeypatch
+):
+    publish_time = timezone.now() + timedelta(hours=1)
+    issue = make_issue(published_at=publish_time)
+    assert (issue.is_scheduled, issue.is_public) == (True, False)
+
+    monkeypatch.setattr(timezone, "now", lambda: publish_time)
+
+    assert (issue.is_scheduled, issue.is_public) == (False, True)
+    assert not Issue.objects.scheduled().filter(pk=issue.pk).exists()
+
+
 def test_a_scheduled_issue_becomes_public_when_its_time_arrives(
     make_issue, monkeypatch
 ):
