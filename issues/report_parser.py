@@ -169,25 +169,63 @@ class _Story:
         return not any(block.items for block in self.parts.values())
 
 
+@dataclass
+class _Header:
+    """What comes before the first story, and where the stories start."""
+
+    headline: _Line
+    dek: str = ""
+    intro: str = ""
+    channel_call: str = ""
+    end: int = 1
+
+
+@dataclass
+class _Sections:
+    """The lines after the header, sorted into stories, reads and the appeal."""
+
+    stories: list[_Story] = field(default_factory=list)
+    read_lines: list[_Line] = field(default_factory=list)
+    appeal_lines: list[_Line] = field(default_factory=list)
+    reads_heading: _Line | None = None
+
+
 def parse_report(text: str, known_sources: Iterable[str] = ()) -> Report:
     """Parse one report; raise `ReportParseError` naming the line it cannot read."""
     lines = _lines(text)
     if not lines:
         raise ReportParseError("the report is empty.", 1)
-    pos = 0
+    header = _read_header(lines)
+    sections = _read_sections(lines[header.end :])
+    _check_sections(sections, last_line=lines[-1])
 
-    headline = lines[pos]
-    _check_length(headline, MAX_HEADLINE_LENGTH, "The headline")
-    pos += 1
-    dek = ""
+    reads = [_parse_read(line) for line in sections.read_lines]
+    appeal, donate_label = _parse_appeal(sections.appeal_lines)
+    known = [*known_sources, *(read.outlet for read in reads)]
+    return Report(
+        headline=header.headline.text,
+        dek=header.dek,
+        intro=header.intro,
+        channel_call=header.channel_call,
+        stories=[_finish_story(story, known) for story in sections.stories],
+        reads=reads,
+        appeal=appeal,
+        donate_label=donate_label,
+    )
+
+
+def _read_header(lines: list[_Line]) -> _Header:
+    """The headline, the dek, the series intro and its call to action (rules 1–2)."""
+    header = _Header(headline=lines[0])
+    _check_length(header.headline, MAX_HEADLINE_LENGTH, "The headline")
+    pos = 1
     if pos < len(lines) and not HASHTAG_RE.match(lines[pos].text):
-        dek = lines[pos].text
+        header.dek = lines[pos].text
         pos += 1
 
-    intro = channel_call = ""
     if pos < len(lines) and HASHTAG_RE.match(lines[pos].text):
-        intro = lines[pos].text
-        if len(HASHTAG_RE.match(intro).group()) > MAX_HASHTAG_LENGTH:
+        header.intro = lines[pos].text
+        if len(HASHTAG_RE.match(header.intro).group()) > MAX_HASHTAG_LENGTH:
             raise ReportParseError(
                 f"the hashtag is longer than {MAX_HASHTAG_LENGTH} characters.",
                 lines[pos].number,
@@ -195,28 +233,30 @@ def parse_report(text: str, known_sources: Iterable[str] = ()) -> Report:
         pos += 1
         if pos < len(lines) and _is_plain_paragraph(lines[pos].text):
             _check_length(lines[pos], MAX_CALL_LENGTH, "The call to action")
-            channel_call = lines[pos].text
+            header.channel_call = lines[pos].text
             pos += 1
+    header.end = pos
+    return header
 
-    stories: list[_Story] = []
-    read_lines: list[_Line] = []
-    appeal_lines: list[_Line] = []
-    reads_heading: _Line | None = None
+
+def _read_sections(lines: list[_Line]) -> _Sections:
+    """Sort each line into a story, the reads or the appeal (rules 3–6)."""
+    found = _Sections()
     section = "stories"
-    for line in lines[pos:]:
+    for line in lines:
         text = line.text
         if section == "stories" and text.lower() == RECOMMENDED_READS:
-            if not stories:
+            if not found.stories:
                 raise ReportParseError(
                     "“Recommended reads:” comes before any story.", line.number
                 )
             section = "reads"
-            reads_heading = line
+            found.reads_heading = line
         elif section != "appeal" and APPEAL_START_RE.search(text):
             section = "appeal"
-            appeal_lines.append(line)
+            found.appeal_lines.append(line)
         elif section == "appeal":
-            appeal_lines.append(line)
+            found.appeal_lines.append(line)
         elif section == "reads":
             if not text.startswith("- "):
                 raise ReportParseError(
@@ -224,47 +264,36 @@ def parse_report(text: str, known_sources: Iterable[str] = ()) -> Report:
                     "closing appeal (“… is 100% reader-supported.”).",
                     line.number,
                 )
-            read_lines.append(line)
+            found.read_lines.append(line)
         elif _is_heading(text):
-            stories.append(_Story(heading=line))
-        elif not stories:
+            found.stories.append(_Story(heading=line))
+        elif not found.stories:
             raise ReportParseError(_before_first_story(text), line.number)
         else:
-            _add_to_story(stories[-1], line)
+            _add_to_story(found.stories[-1], line)
+    return found
 
-    if not stories:
-        last = lines[-1].number
+
+def _check_sections(sections: _Sections, last_line: _Line):
+    """Refuse a report with no story, an empty story, or reads without items."""
+    if not sections.stories:
         raise ReportParseError(
             "no story found: a story starts with a short heading line that does "
             "not end with punctuation.",
-            last,
+            last_line.number,
         )
-    for story in stories:
+    for story in sections.stories:
         if story.is_empty():
             raise ReportParseError(
                 f"the story “{story.heading.text}” has no text; a short line "
                 "without end punctuation is read as a story heading.",
                 story.heading.number,
             )
-    if reads_heading and not read_lines:
+    if sections.reads_heading and not sections.read_lines:
         raise ReportParseError(
             "“Recommended reads:” has no items (“- Outlet: summary”).",
-            reads_heading.number,
+            sections.reads_heading.number,
         )
-
-    reads = [_parse_read(line) for line in read_lines]
-    appeal, donate_label = _parse_appeal(appeal_lines)
-    known = [*known_sources, *(read.outlet for read in reads)]
-    return Report(
-        headline=headline.text,
-        dek=dek,
-        intro=intro,
-        channel_call=channel_call,
-        stories=[_finish_story(story, known) for story in stories],
-        reads=reads,
-        appeal=appeal,
-        donate_label=donate_label,
-    )
 
 
 def _lines(text: str) -> list[_Line]:
