@@ -93,6 +93,19 @@ def _names(model, pks):
     return dict(model.objects.filter(pk__in=set(pks)).values_list("pk", "name"))
 
 
+def _named_snapshot(issue_values, stories, reads):
+    """The snapshot, with the series and sources named as they are called now."""
+    source_pks = [pk for s in stories for pk in s["sources"]]
+    source_pks += [r["source"] for r in reads if r["source"]]
+    return _snapshot(
+        issue_values,
+        stories,
+        reads,
+        _names(Series, [issue_values["series"]]),
+        _names(Source, source_pks),
+    )
+
+
 def current_snapshot(issue):
     issue_values = {f: getattr(issue, f) for f in ISSUE_FIELDS}
     issue_values["series"] = issue.series_id
@@ -107,15 +120,7 @@ def current_snapshot(issue):
         {"source": r.source_id, "summary": r.summary, "url": r.url}
         for r in issue.reads.all()
     ]
-    source_pks = [pk for s in stories for pk in s["sources"]]
-    source_pks += [r["source"] for r in reads if r["source"]]
-    return _snapshot(
-        issue_values,
-        stories,
-        reads,
-        _names(Series, [issue.series_id]),
-        _names(Source, source_pks),
-    )
+    return _named_snapshot(issue_values, stories, reads)
 
 
 def revision_snapshot(revision, issue):
@@ -141,15 +146,7 @@ def revision_snapshot(revision, issue):
         return None
     stories.sort(key=lambda s: (s.get("position", 0), s["pk"]))
     reads.sort(key=lambda r: (r.get("position", 0), r["pk"]))
-    source_pks = [pk for s in stories for pk in s["sources"]]
-    source_pks += [r["source"] for r in reads if r["source"]]
-    return _snapshot(
-        issue_values,
-        stories,
-        reads,
-        _names(Series, [issue_values["series"]]),
-        _names(Source, source_pks),
-    )
+    return _named_snapshot(issue_values, stories, reads)
 
 
 def compare(old, new):
