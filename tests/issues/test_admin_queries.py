@@ -87,3 +87,24 @@ def test_tags_and_sources_edited_inline_are_saved(
     assert response.status_code == 302
     assert sorted(story.tags.names()) == ["elections", "oil"]
     assert [s.name for s in story.sources.all()] == ["Other outlet"]
+
+
+def test_a_story_added_inline_keeps_its_tags(editor_client, filled_issue):
+    issue = filled_issue(1)
+    data = change_form_data(editor_client, issue)
+    data["stories-TOTAL_FORMS"] = "2"
+    data.update(
+        {
+            "stories-1-position": "2",
+            "stories-1-headline": "Added story",
+            "stories-1-slug": "added-story",
+            "stories-1-body": "<p>New text.</p>",
+            "stories-1-tags": "mining, amazonas",
+        }
+    )
+
+    response = editor_client.post(change_url(issue), data)
+
+    assert response.status_code == 302
+    added = issue.stories.get(slug="added-story")
+    assert sorted(added.tags.names()) == ["amazonas", "mining"]
