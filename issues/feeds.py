@@ -13,7 +13,6 @@ from django.utils.feedgenerator import Atom1Feed
 from taggit.models import Tag
 
 from issues.models import Issue, Series
-from issues.views import PublishedIssueMixin
 from stories.models import published_tags
 
 
@@ -45,8 +44,8 @@ class LatestIssuesFeed(Feed):
         return Issue.objects.published()
 
     def items(self, obj=None):
-        issues = self.issues(obj).select_related("series")
-        return PublishedIssueMixin.with_contents(issues)[: self.limit]
+        issues = self.issues(obj).select_related("series").with_contents()
+        return issues[: self.limit]
 
     def item_title(self, item):
         return item.headline

@@ -1,5 +1,6 @@
 """Series and their issues: the recurring report and each edition of it."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -115,8 +116,19 @@ class IssueQuerySet(models.QuerySet):
             status=Issue.Status.PUBLISHED, published_at__gt=timezone.now()
         )
 
-    def for_listing(self):
-        return self.select_related("series").prefetch_related("tags")
+    def with_contents(self):
+        """Prefetch everything an issue page shows, in a fixed number of queries.
+
+        The reads' model is named rather than imported: the stories app
+        depends on this one.
+        """
+        reads = apps.get_model("stories", "RecommendedRead").objects
+        return self.prefetch_related(
+            "tags",
+            "stories__sources",
+            "stories__tags",
+            models.Prefetch("reads", queryset=reads.select_related("source")),
+        )
 
 
 class Issue(models.Model):

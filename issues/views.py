@@ -2,7 +2,6 @@ from pathlib import PurePosixPath
 
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
@@ -12,7 +11,7 @@ from taggit.models import Tag
 from issues.images import MEDIA_TYPES
 from issues.models import Issue, Series
 from issues.previews import issue_from_token, token_expires_at
-from stories.models import RecommendedRead, Story
+from stories.models import Story
 
 
 class PublishedIssueMixin:
@@ -20,20 +19,6 @@ class PublishedIssueMixin:
 
     def get_issue_queryset(self):
         return Issue.objects.published().select_related("series")
-
-    @staticmethod
-    def with_contents(queryset):
-        """Prefetch everything the issue page shows, in a fixed number of queries."""
-        return queryset.prefetch_related(
-            "tags",
-            Prefetch(
-                "stories",
-                queryset=Story.objects.prefetch_related("sources", "tags"),
-            ),
-            Prefetch(
-                "reads", queryset=RecommendedRead.objects.select_related("source")
-            ),
-        )
 
 
 class IssueArchiveView(PublishedIssueMixin, ListView):
@@ -72,7 +57,7 @@ class IssueDetailView(PublishedIssueMixin, DetailView):
     context_object_name = "issue"
 
     def get_queryset(self):
-        return self.with_contents(self.get_issue_queryset())
+        return self.get_issue_queryset().with_contents()
 
 
 class SeriesDetailView(PublishedIssueMixin, ListView):
@@ -123,9 +108,7 @@ class IssuePreviewView(DetailView):
     context_object_name = "issue"
 
     def get_object(self, queryset=None):
-        queryset = PublishedIssueMixin.with_contents(
-            Issue.objects.select_related("series")
-        )
+        queryset = Issue.objects.select_related("series").with_contents()
         return issue_from_token(self.kwargs["token"], queryset)
 
     def get_context_data(self, **kwargs):

@@ -19,7 +19,7 @@ class HomeView(PublishedIssueMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         issues = self.get_issue_queryset()
-        latest = self.with_contents(issues).first()
+        latest = issues.with_contents().first()
         recent = []
         if latest is not None:
             recent = list(issues.exclude(pk=latest.pk)[: self.recent_count])
