@@ -5,14 +5,15 @@ from django.db import connection, transaction
 from django.utils.timezone import localtime
 
 from issues.importer import (
+    SeriesUnclear,
     find_existing_issue,
     import_report,
     matching_series,
+    read_report,
     series_from_hashtag,
-    text_from_bytes,
 )
 from issues.models import Issue, Series
-from issues.report_parser import ReportParseError, parse_report
+from issues.report_parser import ReportParseError
 from issues.revisions import (
     ISSUE_FIELDS,
     compare,
@@ -20,7 +21,6 @@ from issues.revisions import (
     snapshot_at_version,
 )
 from issues.workflow import can_edit
-from stories.models import Source
 
 IMPORT_MAX_BYTES = 256 * 1024
 
@@ -186,16 +186,13 @@ class ImportReportForm(forms.Form):
             raise forms.ValidationError(
                 "Paste the report or upload a file: one of the two."
             )
+        if not upload and len(text.encode()) > IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                "The text is too long: a report is at most %(limit)d kB.",
+                params={"limit": IMPORT_MAX_BYTES // 1024},
+            )
         try:
-            if upload:
-                text = text_from_bytes(upload.read())
-            elif len(text.encode()) > IMPORT_MAX_BYTES:
-                raise forms.ValidationError(
-                    "The text is too long: a report is at most %(limit)d kB.",
-                    params={"limit": IMPORT_MAX_BYTES // 1024},
-                )
-            known = Source.objects.values_list("name", flat=True)
-            report = parse_report(text, known_sources=known)
+            report = read_report(upload.read() if upload else text)
         except ReportParseError as error:
             raise forms.ValidationError(
                 "The report could not be read at line %(line)d: %(message)s",
@@ -210,14 +207,15 @@ class ImportReportForm(forms.Form):
 
     def _series_for(self, report):
         """The report's series; None on an empty site, where saving makes it."""
-        series = matching_series(report)
-        if series is not None:
-            return series
-        if Series.objects.exists():
+        try:
+            series = matching_series(report)
+        except SeriesUnclear as error:
             raise forms.ValidationError(
                 "Choose the series: none uses the report's hashtag %(hashtag)s.",
-                params={"hashtag": report.hashtag or "(none)"},
-            )
+                params={"hashtag": error.hashtag or "(none)"},
+            ) from None
+        if series is not None:
+            return series
         if not self.user.has_perm("issues.add_series"):
             raise forms.ValidationError(
                 "There is no series yet: ask an editor to create one first."

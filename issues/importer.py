@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from issues import workflow
 from issues.attribution import normalise_source_name
 from issues.models import Issue, Series
-from issues.report_parser import Report, ReportParseError
+from issues.report_parser import Report, ReportParseError, parse_report
 from stories.models import RecommendedRead, Source, Story
 
 
@@ -38,6 +38,18 @@ def text_from_bytes(data: bytes) -> str:
         raise ReportParseError(
             "is not valid UTF-8 text; save the report as UTF-8 plain text.", line
         ) from None
+
+
+def read_report(data: bytes | str) -> Report:
+    """Parse a report from a file's bytes or a pasted text.
+
+    Outlet names the site already knows are read first, into a plain list, so
+    the parser (which makes no queries) recognises them; callers only turn a
+    `ReportParseError` into their own kind of message.
+    """
+    text = text_from_bytes(data) if isinstance(data, bytes) else data
+    known = list(Source.objects.values_list("name", flat=True))
+    return parse_report(text, known_sources=known)
 
 
 def issue_slug(headline: str) -> str:
@@ -191,29 +203,40 @@ def _publish_time(issue, status, published_at):
     return kept
 
 
+class SeriesUnclear(Exception):
+    """Several series exist and none uses the report's hashtag: a person must choose."""
+
+    def __init__(self, report: Report):
+        super().__init__(
+            "Several series exist and none uses the report's hashtag "
+            f"{report.hashtag or '(none)'}."
+        )
+        self.hashtag = report.hashtag
+
+
 def matching_series(report: Report) -> Series | None:
     """The series using the report's hashtag, else the only series there is.
 
-    None when there is no series, or several and none uses the hashtag.
+    None on a site with no series yet, where the import makes the one the
+    hashtag names (`series_for_report`); `SeriesUnclear` when several exist
+    and none uses the hashtag. Nothing is written, so a form can ask first.
     """
     if report.hashtag:
         match = Series.objects.filter(hashtag__iexact=report.hashtag).first()
         if match:
             return match
     candidates = list(Series.objects.all()[:2])
-    return candidates[0] if len(candidates) == 1 else None
+    if len(candidates) > 1:
+        raise SeriesUnclear(report)
+    return candidates[0] if candidates else None
 
 
-def series_for_report(report: Report) -> Series | None:
-    """The series a report belongs to when none is named; None when it is unclear.
+def series_for_report(report: Report) -> Series:
+    """The series a report belongs to when none is named, made on an empty site.
 
-    The matching series; else, on an empty site, a new one named after the
-    hashtag.
+    Raises `SeriesUnclear` as `matching_series` does.
     """
-    series = matching_series(report)
-    if series is None and not Series.objects.exists():
-        return series_from_hashtag(report.hashtag)
-    return series
+    return matching_series(report) or series_from_hashtag(report.hashtag)
 
 
 def series_from_hashtag(hashtag: str) -> Series:

@@ -20,12 +20,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from issues.importer import import_report, series_for_report, text_from_bytes
+from issues.importer import (
+    SeriesUnclear,
+    import_report,
+    read_report,
+    series_for_report,
+)
 from issues.models import Issue, Series
 from issues.previews import preview_path
-from issues.report_parser import ReportParseError, parse_report
+from issues.report_parser import ReportParseError
 from issues.workflow import publish_problems
-from stories.models import Source
 
 
 class Command(BaseCommand):
@@ -94,12 +98,9 @@ class Command(BaseCommand):
 
     def _read_report(self, path: Path):
         try:
-            data = path.read_bytes()
+            return read_report(path.read_bytes())
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-        try:
-            known = Source.objects.values_list("name", flat=True)
-            return parse_report(text_from_bytes(data), known_sources=known)
         except ReportParseError as error:
             raise CommandError(f"{path}, {error}") from None
 
@@ -113,13 +114,13 @@ class Command(BaseCommand):
                     f"No series with the slug “{slug}”. "
                     + (f"Known series: {known}." if known else "There is none yet.")
                 ) from None
-        chosen = series_for_report(report)
-        if chosen is None:
+        try:
+            return series_for_report(report)
+        except SeriesUnclear as error:
             raise CommandError(
                 "Several series exist and none uses the report's hashtag "
-                f"{report.hashtag or '(none)'}: choose one with --series SLUG."
-            )
-        return chosen
+                f"{error.hashtag or '(none)'}: choose one with --series SLUG."
+            ) from None
 
 
 def _parse_time(value: str):

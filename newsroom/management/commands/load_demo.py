@@ -23,15 +23,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from issues.importer import (
+    SeriesUnclear,
     find_existing_issue,
     import_report,
+    read_report,
     series_for_report,
     series_from_hashtag,
-    text_from_bytes,
     unique_slug,
 )
 from issues.models import Issue
-from issues.report_parser import ReportParseError, parse_report
+from issues.report_parser import ReportParseError
 from newsroom.models import load_donate_seed
 from stories.models import Source
 
@@ -67,13 +68,15 @@ def load_sources(command):
 def import_seed_reports(command):
     """Every `seeds/*.txt` report, published; an issue already there is kept."""
     paths = sorted(seeds_dir().glob("*.txt"))
-    known = list(Source.objects.values_list("name", flat=True))
     for index, path in enumerate(paths):
         try:
-            report = parse_report(text_from_bytes(path.read_bytes()), known)
+            report = read_report(path.read_bytes())
         except ReportParseError as error:
             raise CommandError(f"{path.name}, {error}") from None
-        series = series_for_report(report) or series_from_hashtag(report.hashtag)
+        try:
+            series = series_for_report(report)
+        except SeriesUnclear:
+            series = series_from_hashtag(report.hashtag)
         if find_existing_issue(report, series):
             command.stdout.write(f"Kept: {report.headline}")
             continue

@@ -1,0 +1,65 @@
+"""The importer's shared steps: reading a report and finding its series."""
+
+import pytest
+
+from issues.importer import (
+    SeriesUnclear,
+    matching_series,
+    read_report,
+    series_for_report,
+)
+from issues.models import Series
+from issues.report_parser import ReportParseError
+
+REPORT = """\
+A headline
+The dek of this week's report
+#Hashtag keeps you informed. This report is published weekly.
+Join our channel through this link.
+First story heading
+As Runrunes reported, a paragraph of the first story.
+"""
+
+
+@pytest.mark.parametrize(
+    "data", [REPORT, REPORT.encode(), b"\xef\xbb\xbf" + REPORT.encode()]
+)
+def test_a_report_cites_outlets_the_site_knows_reading_their_names_in_one_query(
+    db, make_source, django_assert_num_queries, data
+):
+    make_source(name="Runrunes")
+
+    with django_assert_num_queries(1):
+        report = read_report(data)
+
+    assert report.stories[0].source_names == ["Runrunes"]
+
+
+def test_bytes_that_are_not_text_are_refused_with_their_line(db):
+    with pytest.raises(ReportParseError) as raised:
+        read_report(REPORT.encode() + b"\xff\xfe\n")
+
+    assert raised.value.line_number == 7
+
+
+def test_on_an_empty_site_the_report_makes_the_series_its_hashtag_names(db):
+    report = read_report(REPORT)
+
+    assert matching_series(report) is None
+    assert series_for_report(report) == Series.objects.get(slug="hashtag")
+
+
+def test_the_series_using_the_hashtag_is_chosen_among_several(db, make_series):
+    make_series(slug="other", hashtag="#Other")
+    mine = make_series(slug="mine", hashtag="#hashtag")
+
+    assert series_for_report(read_report(REPORT)) == mine
+
+
+def test_several_series_none_using_the_hashtag_is_unclear(db, make_series):
+    make_series(slug="one", hashtag="#One")
+    make_series(slug="two", hashtag="#Two")
+
+    with pytest.raises(SeriesUnclear, match="#Hashtag"):
+        series_for_report(read_report(REPORT))
+    assert Series.objects.count() == 2
