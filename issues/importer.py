@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from issues import workflow
 from issues.attribution import normalise_source_name
-from issues.models import Issue, Series
+from issues.models import Issue, Series, unique_in, unique_slug
 from issues.report_parser import Report, ReportParseError, parse_report
 from stories.models import RecommendedRead, Source, Story
 
@@ -161,7 +161,7 @@ def _write(report, series, status, published_at, user, may_update):
             issue=issue,
             position=position,
             headline=draft.headline,
-            slug=_unique_in(slugify(draft.headline)[:190] or "story", story_slugs),
+            slug=unique_in(slugify(draft.headline)[:190] or "story", story_slugs),
             body=draft.body_html,
             why_it_matters=draft.why_it_matters_html,
             more_information=draft.more_information_html,
@@ -283,21 +283,6 @@ def _fill_series(series: Series, report: Report):
 def _override(value: str, series_value: str) -> str:
     """An issue keeps its own text only where it differs from the series'."""
     return "" if value == series_value else value
-
-
-def unique_slug(queryset, base: str) -> str:
-    """`base`, or `base-2`, `base-3`… whichever no row of `queryset` holds yet."""
-    taken = set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
-    return _unique_in(base, taken)
-
-
-def _unique_in(base: str, taken: set[str]) -> str:
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    taken.add(slug)
-    return slug
 
 
 class _SourceCache:

@@ -2,14 +2,29 @@
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from taggit.managers import TaggableManager
 
 from issues import images
+
+
+def unique_slug(queryset, base: str) -> str:
+    """`base`, or `base-2`, `base-3`… whichever no row of `queryset` holds yet."""
+    taken = set(queryset.filter(slug__startswith=base).values_list("slug", flat=True))
+    return unique_in(base, taken)
+
+
+def unique_in(base: str, taken: set[str]) -> str:
+    """`base`, or the first of `base-2`, `base-3`… not in `taken`, which it joins."""
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    taken.add(slug)
+    return slug
 
 
 class Series(models.Model):
@@ -74,21 +89,20 @@ class Series(models.Model):
         last = self.issues.aggregate(models.Max("number"))["number__max"]
         return (last or 0) + 1
 
+    @transaction.atomic
     def start_next_issue(self, user=None):
         """A new draft numbered next, opening and closing with the series' text.
 
-        The series row is locked so two people starting the next issue at
-        once get consecutive numbers rather than a clash.
+        The series row is locked, in a transaction of its own if the caller
+        has none, so two people starting the next issue at once get
+        consecutive numbers rather than a clash.
         """
         Series.objects.select_for_update().filter(pk=self.pk).get()
         number = self.next_number()
-        slug = base = f"{self.slug}-{number}"
-        while Issue.objects.filter(slug=slug).exists():
-            slug = f"{base}-{get_random_string(4).lower()}"
         return self.issues.create(
             number=number,
             headline=f"{self.name}, issue {number}",
-            slug=slug,
+            slug=unique_slug(Issue.objects.all(), f"{self.slug}-{number}"),
             intro=self.intro,
             channel_call=self.channel_call,
             channel_url=self.channel_url,

@@ -29,9 +29,8 @@ from issues.importer import (
     read_report,
     series_for_report,
     series_from_hashtag,
-    unique_slug,
 )
-from issues.models import Issue
+from issues.models import Issue, unique_slug
 from issues.report_parser import ReportParseError
 from newsroom.models import load_donate_seed
 from stories.models import Source
