@@ -1,6 +1,7 @@
 """What an issue is made of: stories, recommended reads, and the sources they cite."""
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import Tag
@@ -9,14 +10,30 @@ from issues.models import Issue
 from newsroom.fields import RichTextField
 
 
+def _published_citations(model, field):
+    """How many published `model` rows cite the outer source through `field`.
+
+    A correlated subquery, so counting stories and reads side by side needs
+    neither a join across both nor DISTINCT.
+    """
+    citing = model.objects.published().filter(**{field: models.OuterRef("pk")})
+    count = citing.order_by().values(field).annotate(n=models.Count("pk")).values("n")
+    return Coalesce(models.Subquery(count), 0)
+
+
 class SourceQuerySet(models.QuerySet):
+    def with_citation_counts(self):
+        """Each source with `story_count` and `read_count`: its published citations."""
+        return self.annotate(
+            story_count=_published_citations(Story, "sources"),
+            read_count=_published_citations(RecommendedRead, "source"),
+        )
+
     def cited(self):
         """Sources cited by at least one published story or recommended read."""
-        published = Issue.objects.published()
-        return self.filter(
-            models.Q(stories__issue__in=published)
-            | models.Q(reads__issue__in=published)
-        ).distinct()
+        return self.with_citation_counts().filter(
+            models.Q(story_count__gt=0) | models.Q(read_count__gt=0)
+        )
 
 
 class Source(models.Model):
@@ -57,9 +74,11 @@ class Source(models.Model):
         return reverse("stories:source_detail", kwargs={"slug": self.slug})
 
 
-class StoryQuerySet(models.QuerySet):
+class IssuePartQuerySet(models.QuerySet):
+    """Stories and reads: public exactly when the issue they belong to is."""
+
     def published(self):
-        """Stories of published issues: the one rule, borrowed from Issue."""
+        """Parts of published issues: the one rule, borrowed from Issue."""
         return self.filter(issue__in=Issue.objects.published())
 
 
@@ -86,7 +105,7 @@ class Story(models.Model):
     )
     tags = TaggableManager(blank=True)
 
-    objects = StoryQuerySet.as_manager()
+    objects = IssuePartQuerySet.as_manager()
 
     class Meta:
         ordering = ["issue", "position", "pk"]
@@ -107,11 +126,6 @@ class Story(models.Model):
         )
 
 
-class RecommendedReadQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(issue__in=Issue.objects.published())
-
-
 class RecommendedRead(models.Model):
     """A link post: an outside piece worth reading, with a one-line summary."""
 
@@ -123,7 +137,7 @@ class RecommendedRead(models.Model):
     summary = models.TextField(help_text="One line, shown after the outlet's name.")
     url = models.URLField("URL", max_length=1000, blank=True)
 
-    objects = RecommendedReadQuerySet.as_manager()
+    objects = IssuePartQuerySet.as_manager()
 
     class Meta:
         ordering = ["issue", "position", "pk"]

@@ -1,11 +1,9 @@
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from stories.models import RecommendedRead, Source, Story
+from stories.models import Source, Story
 
 
 class StoryDetailView(DetailView):
@@ -28,43 +26,13 @@ class StoryDetailView(DetailView):
         return super().get_context_data(siblings=siblings, **kwargs)
 
 
-def cited_sources():
-    """Sources cited by something published, with how often each is cited."""
-    stories = Story.objects.published().filter(sources=OuterRef("pk"))
-    reads = RecommendedRead.objects.published().filter(source=OuterRef("pk"))
-    return (
-        Source.objects.cited()
-        .annotate(
-            story_count=Coalesce(
-                Subquery(
-                    stories.order_by()
-                    .values("sources")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            read_count=Coalesce(
-                Subquery(
-                    reads.order_by()
-                    .values("source")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-        )
-        .order_by("name")
-    )
-
-
 class SourceListView(ListView):
     template_name = "stories/source_list.html"
     context_object_name = "sources"
     paginate_by = 100
 
     def get_queryset(self):
-        return cited_sources()
+        return Source.objects.cited()
 
 
 class SourceDetailView(DetailView):
@@ -80,7 +48,7 @@ class SourceDetailView(DetailView):
     paginate_by = 30
 
     def get_queryset(self):
-        return cited_sources()
+        return Source.objects.cited()
 
     def get_context_data(self, **kwargs):
         source = self.object

@@ -1,4 +1,6 @@
-"""A source's page: bounded however often the source is cited."""
+"""Source pages and the directory: bounded pages, counts of published citations."""
+
+from issues.models import Issue
 
 
 def test_source_page_shows_thirty_reads_and_links_to_the_rest(
@@ -56,3 +58,21 @@ def test_read_without_a_url_links_to_its_source_homepage(
         '<a href="https://runrun.es/" rel="noopener">A read with no address.</a>'
         in html
     )
+
+
+def test_source_directory_counts_only_published_citations(
+    client, make_issue, make_story, make_read, make_source
+):
+    outlet = make_source(name="Armando.info")
+    issue = make_issue()
+    make_story(issue=issue, sources=[outlet])
+    make_story(issue=issue, sources=[outlet, make_source()])
+    make_read(issue=issue, source=outlet)
+    make_read(issue=make_issue(status=Issue.Status.DRAFT), source=outlet)
+    read_only = make_source(name="Crónica Uno")
+    make_read(issue=issue, source=read_only)
+
+    html = client.get("/sources/").content.decode()
+
+    assert 'Armando.info</a> <span class="meta">News outlet · cited 3 times' in html
+    assert 'Crónica Uno</a> <span class="meta">News outlet · cited 1 time<' in html
