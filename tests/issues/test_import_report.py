@@ -178,6 +178,8 @@ def test_publishing_and_scheduling_by_import_show_in_the_issues_history(
         ("Published", "Published"),
         ("Draft", "Scheduled"),
     ]
+    assert {row[1] for row in rows} == {"a command"}
+    assert {row[-1] for row in rows} == {"Imported from a text report."}
     events = Issue.objects.get().events.values_list("action", "user", "note")
     assert list(events) == [
         ("publish", None, "Imported from a text report."),
