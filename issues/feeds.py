@@ -6,11 +6,9 @@ issue page, so feed readers get exactly what the website shows.
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from taggit.models import Tag
 
 from issues.models import Issue, Series
 from stories.models import published_tags
@@ -96,10 +94,7 @@ class TagFeed(LatestIssuesFeed):
     """Published issues under a tag; like the tag page, a 404 if nothing is."""
 
     def get_object(self, request, slug):
-        tag = get_object_or_404(Tag, slug=slug)
-        if not published_tags().filter(pk=tag.pk).exists():
-            raise Http404("Nothing is published under this tag.")
-        return tag
+        return get_object_or_404(published_tags(), slug=slug)
 
     def title(self, obj):
         return f"Tagged “{obj.name}” · {settings.SITE_NAME}"

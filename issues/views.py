@@ -6,12 +6,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
-from taggit.models import Tag
 
 from issues.images import MEDIA_TYPES
 from issues.models import Issue, Series
 from issues.previews import issue_from_token, token_expires_at
-from stories.models import Story
+from stories.models import Story, published_tags
 
 
 class PublishedIssueMixin:
@@ -33,7 +32,7 @@ class IssueArchiveView(PublishedIssueMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        issues = self.get_issue_queryset().prefetch_related("tags")
+        issues = self.get_issue_queryset()
         self.year = self.selected_year()
         if self.year is not None:
             issues = issues.filter(published_at__year=self.year)
@@ -81,20 +80,17 @@ class TagView(PublishedIssueMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return self.get_issue_queryset().filter(tags=self.tag).prefetch_related("tags")
+        self.tag = get_object_or_404(published_tags(), slug=self.kwargs["slug"])
+        return self.get_issue_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(tag=self.tag, **kwargs)
-        context["stories"] = list(
+        stories = (
             Story.objects.published()
             .filter(tags=self.tag)
             .select_related("issue")
-            .order_by("-issue__published_at", "position")[:50]
+            .order_by("-issue__published_at", "position")
         )
-        if not context["stories"] and not context["paginator"].count:
-            raise Http404("Nothing is published under this tag.")
-        return context
+        return super().get_context_data(tag=self.tag, stories=stories[:50], **kwargs)
 
 
 class IssuePreviewView(DetailView):
