@@ -76,3 +76,18 @@ def test_source_directory_counts_only_published_citations(
 
     assert 'Armando.info</a> <span class="meta">News outlet · cited 3 times' in html
     assert 'Crónica Uno</a> <span class="meta">News outlet · cited 1 time<' in html
+
+
+def test_a_source_cited_only_by_many_reads_links_to_its_later_pages(
+    client, make_issue, make_read, make_source
+):
+    outlet = make_source(name="Tal Cual")
+    issue = make_issue()
+    for n in range(31):
+        make_read(issue=issue, source=outlet, summary=f"Read number {n:02}.")
+
+    first = client.get(outlet.get_absolute_url()).content.decode()
+    second = client.get(outlet.get_absolute_url(), {"page": 2}).content.decode()
+
+    assert 'href="?page=2"' in first
+    assert "Page 2 of 2" in second
