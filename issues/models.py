@@ -113,6 +113,18 @@ class Series(models.Model):
         )
 
 
+def stamped_by():
+    """Who created or last changed a row, set by the admin; kept if the account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its time has come.
@@ -207,22 +219,8 @@ class Issue(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
+    created_by = stamped_by()
+    updated_by = stamped_by()
     version = models.PositiveIntegerField(
         default=1,
         editable=False,
