@@ -122,7 +122,8 @@ class ImportRefused(Exception):
 
 def _write(report, series, status, published_at, user, may_update):
     series = Series.objects.select_for_update().get(pk=series.pk)
-    _fill_series(series, report)
+    if user is None or user.has_perm("issues.change_series"):
+        _fill_series(series, report)
 
     issue = find_existing_issue(report, series)
     created = issue is None
@@ -260,7 +261,12 @@ def series_from_hashtag(hashtag: str) -> Series:
 
 
 def _fill_series(series: Series, report: Report):
-    """Give a series the report's standard texts where it has none yet."""
+    """Give a series the report's standard texts where it has none yet.
+
+    Only for a command or someone who may change the series: its texts show on
+    every published issue that leaves its own empty, so a writer's report
+    fills the issue's fields instead.
+    """
     changed = []
     for field_name, value in (
         ("hashtag", report.hashtag),

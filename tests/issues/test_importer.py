@@ -4,6 +4,7 @@ import pytest
 
 from issues.importer import (
     SeriesUnclear,
+    import_report,
     matching_series,
     read_report,
     series_for_report,
@@ -63,3 +64,19 @@ def test_several_series_none_using_the_hashtag_is_unclear(db, make_series):
     with pytest.raises(SeriesUnclear, match="#Hashtag"):
         series_for_report(read_report(REPORT))
     assert Series.objects.count() == 2
+
+
+def test_a_writers_report_fills_its_own_issue_not_the_series_texts(db, writer, editor):
+    series = Series.objects.create(name="Empty Series", slug="empty-series")
+    report = read_report(REPORT)
+
+    issue, _ = import_report(report, series=series, user=writer)
+
+    series.refresh_from_db()
+    assert series.intro == ""
+    assert issue.effective_intro.startswith("#Hashtag keeps you informed.")
+
+    import_report(report, series=series, user=editor)
+
+    series.refresh_from_db()
+    assert series.intro.startswith("#Hashtag keeps you informed.")
