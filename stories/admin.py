@@ -24,16 +24,17 @@ class SourceAdmin(admin.ModelAdmin):
         return f"{obj.story_count} stories, {obj.read_count} reads"
 
     def has_change_permission(self, request, obj=None):
-        """Writers may fix a source only until it is cited by something public.
+        """Writers may fix a source only while nothing but drafts cites it.
 
         A read without its own URL links to its source's homepage, so changing
-        a cited source changes published issues: that is an editor's call.
+        a source changes every issue citing it, including those in review or
+        scheduled: once an issue leaves the drafts, that is an editor's call.
         """
         if not super().has_change_permission(request, obj):
             return False
         if obj is None or request.user.has_perm("issues.publish_issue"):
             return True
-        return not Source.objects.cited().filter(pk=obj.pk).exists()
+        return not Source.objects.cited_beyond_drafts().filter(pk=obj.pk).exists()
 
     def get_queryset(self, request):
         return (

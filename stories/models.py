@@ -35,6 +35,24 @@ class SourceQuerySet(models.QuerySet):
             models.Q(story_count__gt=0) | models.Q(read_count__gt=0)
         )
 
+    def cited_beyond_drafts(self):
+        """Sources cited by a story or read of an issue that is no longer a draft.
+
+        In review, scheduled, published or unpublished: an editor has seen or
+        will publish what cites them, so changing them is an editor's call.
+        """
+        issues = Issue.objects.exclude(status=Issue.Status.DRAFT)
+        return self.filter(
+            models.Exists(
+                Story.objects.filter(issue__in=issues, sources=models.OuterRef("pk"))
+            )
+            | models.Exists(
+                RecommendedRead.objects.filter(
+                    issue__in=issues, source=models.OuterRef("pk")
+                )
+            )
+        )
+
 
 class Source(models.Model):
     """An outlet, organisation or account that a story or read cites.
