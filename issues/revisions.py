@@ -10,6 +10,7 @@ content as a new revision without touching the workflow state.
 from dataclasses import dataclass
 
 import reversion
+from django.core import serializers
 from django.db import transaction
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
@@ -177,18 +178,31 @@ def snapshot_at_version(issue, version_number):
     return None
 
 
+def record_revision(issue, user, comment):
+    """Keep the issue as it is now, after a change made outside its edit form.
+
+    A merge of sources, say: the history shows who did it, and restoring
+    this revision brings back exactly what it left.
+    """
+    with reversion.create_revision():
+        reversion.add_to_revision(issue)
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+
+
 def restore(revision, issue, user):
     """Put back `revision`'s content of `issue` as a new revision by `user`.
 
     Stories and reads added since are deleted, removed ones come back; the
     status, publish time and version counter stay as they are now, so a
     restore never publishes or unpublishes anything and stale edit forms are
-    still refused.
+    still refused. A citation of a source deleted or merged away since cannot
+    come back: it is left out, and the returned notes say where.
     """
     with transaction.atomic(), reversion.create_revision():
         current = Issue.objects.select_for_update().get(pk=issue.pk)
         kept = {f: getattr(current, f) for f in WORKFLOW_FIELDS}
-        revision.revert(delete=True)
+        left_out = _revert(revision, current)
         restored = Issue.objects.get(pk=issue.pk)
         for field, value in kept.items():
             setattr(restored, field, value)
@@ -198,4 +212,71 @@ def restore(revision, issue, user):
         reversion.set_user(user)
         when = localtime(revision.date_created)
         reversion.set_comment(f"Restored the revision of {when:%Y-%m-%d %H:%M %Z}.")
-    return restored
+    return restored, left_out
+
+
+# The order a revision's objects are saved in, so each finds what it points to.
+_REVERT_ORDER = {Issue: 0, Story: 1, RecommendedRead: 2}
+
+
+def _revert(revision, issue):
+    """Save every object `revision` holds, as django-reversion's revert does,
+    after deleting the issue's stories and reads that it does not hold.
+
+    Unlike reversion's, a reference to a row that no longer exists is
+    dropped (a nullable foreign key set to null, a many-to-many entry left
+    out) instead of failing the whole restore on the database's constraint.
+    Returns a note per object that lost a reference.
+    """
+    objects = []
+    for version in revision.version_set.all():
+        (deserialized,) = serializers.deserialize(
+            version.format, version.serialized_data, ignorenonexistent=True
+        )
+        objects.append(deserialized)
+    objects.sort(key=lambda d: _REVERT_ORDER.get(type(d.object), len(_REVERT_ORDER)))
+    held = {(type(d.object), d.object.pk) for d in objects}
+    for part in (*issue.stories.all(), *issue.reads.all()):
+        if (type(part), part.pk) not in held:
+            part.delete()
+    notes = []
+    for deserialized in objects:
+        if set(_drop_missing_references(deserialized)) - RESTORE_SETS:
+            notes.append(_left_out_note(deserialized.object))
+        deserialized.save()
+    return notes
+
+
+# Fields the restore sets itself, whatever the revision held.
+RESTORE_SETS = {*WORKFLOW_FIELDS, "updated_by"}
+
+
+def _drop_missing_references(deserialized):
+    """Drop `deserialized`'s references to rows that are gone; the fields' names."""
+    obj, dropped = deserialized.object, []
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if field.is_relation and field.null and value is not None:
+            if not field.related_model._base_manager.filter(pk=value).exists():
+                setattr(obj, field.attname, None)
+                dropped.append(field.name)
+    for name, pks in (deserialized.m2m_data or {}).items():
+        related = obj._meta.get_field(name).related_model
+        existing = set(
+            related._base_manager.filter(pk__in=pks).values_list("pk", flat=True)
+        )
+        if len(existing) < len(set(pks)):
+            deserialized.m2m_data[name] = [pk for pk in pks if pk in existing]
+            dropped.append(name)
+    return dropped
+
+
+def _left_out_note(obj):
+    if isinstance(obj, Story):
+        return f"The story “{obj}” no longer cites a source deleted or merged since."
+    if isinstance(obj, RecommendedRead):
+        return (
+            f"The recommended read “{obj.summary[:60]}” lost its outlet, "
+            "deleted or merged since; choose one again."
+        )
+    return f"{capfirst(obj._meta.verbose_name)} “{obj}” lost a link to a row deleted since."

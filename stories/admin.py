@@ -4,9 +4,15 @@ Stories and recommended reads are edited inline on their issue
 (`issues.admin`); a source is shared by every story and read that cites it.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
+from issues.revisions import record_revision
+from stories.forms import MergeSourcesForm
 from stories.models import Source
 
 
@@ -18,6 +24,7 @@ class SourceAdmin(admin.ModelAdmin):
     search_help_text = "Name, description or homepage."
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "kind", "language", "homepage_url", "description"]
+    actions = ["merge_sources"]
 
     @admin.display(description="cited by", ordering="story_count")
     def citations(self, obj):
@@ -35,6 +42,70 @@ class SourceAdmin(admin.ModelAdmin):
         if obj is None or request.user.has_perm("issues.publish_issue"):
             return True
         return not Source.objects.cited_beyond_drafts().filter(pk=obj.pk).exists()
+
+    def has_merge_permission(self, request):
+        """Merging deletes sources and changes published issues: editors only."""
+        return self.has_delete_permission(request) and self.has_change_permission(
+            request
+        )
+
+    def get_deleted_objects(self, objs, request):
+        """Also list the stories citing a source as protected, refusing the delete.
+
+        Django would delete their citations silently; the editor is pointed
+        to the stories instead, and to "Merge into…" for duplicates.
+        """
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        citing = Source.objects.filter(pk__in=[obj.pk for obj in objs])
+        for story in citing.citing_stories().select_related("issue"):
+            protected.append(
+                format_html(
+                    'Story: <a href="{}">{}</a> in issue {}',
+                    reverse("admin:issues_issue_change", args=[story.issue_id]),
+                    story,
+                    story.issue,
+                )
+            )
+        return deleted, counts, perms_needed, protected
+
+    @admin.action(description="Merge into…", permissions=["merge"])
+    def merge_sources(self, request, queryset):
+        """Merge the selected sources into the one chosen on the next page."""
+        sources = Source.objects.filter(pk__in=queryset.values("pk"))
+        if sources.count() < 2:
+            self.message_user(
+                request, "Select at least two sources to merge.", messages.WARNING
+            )
+            return None
+        form = MergeSourcesForm(
+            request.POST if "merge" in request.POST else None, sources=sources
+        )
+        if form.is_valid():
+            kept = form.cleaned_data["kept"]
+            merged = [str(source) for source in sources.exclude(pk=kept.pk)]
+            comment = f"Merged the sources {', '.join(merged)} into {kept}."
+            with transaction.atomic():
+                issues = sources.merge_into(kept)
+                for issue in issues:
+                    record_revision(issue, request.user, comment)
+            self.message_user(
+                request,
+                f"{comment} {len(issues)} issues now cite {kept} instead.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge sources",
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form,
+            "sources": queryset,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/stories/source/merge.html", context)
 
     def get_queryset(self, request):
         return (

@@ -1,6 +1,7 @@
 """What an issue is made of: stories, recommended reads, and the sources they cite."""
 
-from django.db import models
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from taggit.managers import TaggableManager
@@ -53,6 +54,50 @@ class SourceQuerySet(models.QuerySet):
             )
         )
 
+    def citing_stories(self):
+        """The stories that cite any of these sources."""
+        return Story.objects.filter(sources__in=self).distinct()
+
+    def refuse_if_cited(self):
+        """Raise ProtectedError, as PROTECT does for reads, if a story cites any.
+
+        A deleted source would silently vanish from every story citing it,
+        and from what its issues' revisions could bring back.
+        """
+        citing = self.citing_stories()
+        if citing.exists():
+            raise ProtectedError(
+                "Cannot delete a source that stories cite; merge it into "
+                "another source instead.",
+                set(citing.select_related("issue")),
+            )
+
+    def delete(self):
+        self.refuse_if_cited()
+        return super().delete()
+
+    @transaction.atomic
+    def merge_into(self, kept):
+        """Move every citation of these sources onto `kept`, then delete them.
+
+        Stories citing a duplicate cite `kept` instead (once), reads name it as
+        their outlet. Returns the issues whose stories or reads changed.
+        """
+        duplicates = self.exclude(pk=kept.pk)
+        stories = list(duplicates.citing_stories())
+        reads = RecommendedRead.objects.filter(source__in=duplicates)
+        issues = set(
+            Issue.objects.filter(
+                models.Q(pk__in=[story.issue_id for story in stories])
+                | models.Q(pk__in=reads.values("issue"))
+            )
+        )
+        kept.stories.add(*stories)
+        Story.sources.through.objects.filter(source__in=duplicates).delete()
+        reads.update(source=kept)
+        duplicates.delete()
+        return issues
+
 
 class Source(models.Model):
     """An outlet, organisation or account that a story or read cites.
@@ -90,6 +135,10 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("stories:source_detail", kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        Source.objects.filter(pk=self.pk).refuse_if_cited()
+        return super().delete(*args, **kwargs)
 
 
 class IssuePartQuerySet(models.QuerySet):

@@ -90,13 +90,15 @@ class IssueHistoryViews:
         issue = self._get_issue_or_404(request, object_id)
         self._require_edit(request, issue)
         revision = self._get_revision_or_404(issue, revision_id)
-        restore(revision, issue, request.user)
+        _, left_out = restore(revision, issue, request.user)
         messages.success(
             request,
             f"Restored the revision of "
             f"{timezone.localtime(revision.date_created):%Y-%m-%d %H:%M %Z}; "
             "the restore is itself a new revision in the history.",
         )
+        for note in left_out:
+            messages.warning(request, note)
         return redirect(self._change_url(issue))
 
     def _get_revision_or_404(self, issue, revision_id):

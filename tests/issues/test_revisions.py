@@ -6,7 +6,7 @@ from reversion.models import Version
 
 from issues import workflow
 from issues.models import Issue
-from stories.models import Story
+from stories.models import RecommendedRead, Source, Story
 from tests.issues.admin_forms import change_form_data, change_url
 
 XSS = "<script>alert('x')</script>"
@@ -124,6 +124,63 @@ def test_restore_brings_back_content_and_stories_as_a_new_revision(
     assert versions_of(issue)[0].revision.comment.startswith("Restored the revision of")
     assert any(
         "Restored the revision of" in str(m) for m in response.context["messages"]
+    )
+
+
+def restore_url(issue, revision):
+    return reverse("admin:issues_issue_restore", args=[issue.pk, revision.pk])
+
+
+def test_restoring_a_revision_citing_a_source_merged_away_since_restores_the_rest(
+    client, editor, make_issue, make_story, make_read, make_source
+):
+    kept, duplicate = make_source(name="Runrunes"), make_source(name="Runrun.es")
+    issue = make_issue(headline="First headline", status=Issue.Status.DRAFT)
+    story = make_story(issue=issue, headline="Primaries", sources=[duplicate])
+    read = make_read(issue=issue, source=duplicate)
+    client.force_login(editor)
+    client.get(change_url(issue))
+    original = versions_of(issue)[0].revision
+    save(client, issue, headline="Rewritten")
+    Source.objects.filter(pk__in=[kept.pk, duplicate.pk]).merge_into(kept)
+
+    response = client.post(restore_url(issue, original), follow=True)
+
+    assert response.status_code == 200
+    issue.refresh_from_db()
+    assert issue.headline == "First headline"
+    assert list(Story.objects.get(pk=story.pk).sources.all()) == []
+    assert RecommendedRead.objects.get(pk=read.pk).source is None
+    messages = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith("Restored the revision of") for m in messages)
+    assert (
+        "The story “Primaries” no longer cites a source deleted or merged since."
+        in (messages)
+    )
+    assert any("lost its outlet" in m for m in messages)
+
+
+def test_restoring_a_revision_citing_a_source_deleted_since_restores_the_rest(
+    client, editor, make_issue, make_story, make_read, make_source
+):
+    gone, stays = make_source(name="Gone Outlet"), make_source(name="Stays")
+    issue = make_issue(status=Issue.Status.DRAFT)
+    story = make_story(issue=issue, headline="Blackouts", sources=[gone, stays])
+    make_read(issue=issue, source=stays)
+    client.force_login(editor)
+    client.get(change_url(issue))
+    original = versions_of(issue)[0].revision
+    story.sources.remove(gone)
+    gone.delete()
+
+    response = client.post(restore_url(issue, original))
+
+    assert response.status_code == 302
+    assert list(story.sources.all()) == [stays]
+    page = client.get(response.url).content.decode()
+    assert (
+        "The story “Blackouts” no longer cites a source deleted or merged since."
+        in (page)
     )
 
 
