@@ -2,7 +2,7 @@
 
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import Tag
@@ -114,7 +114,10 @@ class Source(models.Model):
         PERSON = "person", "Person"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(
+        max_length=200,
+        help_text="Unique, ignoring case: “Runrunes” and “runrunes” are one source.",
+    )
     slug = models.SlugField(max_length=200, unique=True)
     homepage_url = models.URLField("homepage URL", blank=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.OUTLET)
@@ -129,6 +132,16 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="source_name_unique_ignoring_case",
+                violation_error_message=(
+                    "A source with this name already exists (names are compared "
+                    "ignoring case). Cite that one, or change this name."
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -260,3 +260,40 @@ def test_a_writer_cannot_merge_sources(client, writer, make_story, make_source):
 
     assert Source.objects.filter(pk=duplicate.pk).exists()
     assert list(story.sources.all()) == [duplicate]
+
+
+# Names are unique, ignoring case.
+
+
+def test_adding_a_source_that_differs_only_by_case_is_refused_with_a_message(
+    client, writer, make_source
+):
+    make_source(name="Runrunes", slug="runrunes")
+    client.force_login(writer)
+
+    response = client.post(
+        reverse("admin:stories_source_add"),
+        {"name": "runrunes", "slug": "runrunes-2", "kind": "outlet"},
+    )
+
+    assert response.status_code == 200
+    assert "A source with this name already exists" in response.content.decode()
+    assert Source.objects.filter(name__iexact="runrunes").count() == 1
+
+
+def test_renaming_a_source_to_another_source_s_name_in_other_case_is_refused(
+    client, editor, make_source
+):
+    make_source(name="Efecto Cocuyo")
+    other = make_source(name="Cocuyo")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:stories_source_change", args=[other.pk]),
+        {"name": "EFECTO COCUYO", "slug": other.slug, "kind": "outlet"},
+    )
+
+    assert response.status_code == 200
+    assert "A source with this name already exists" in response.content.decode()
+    other.refresh_from_db()
+    assert other.name == "Cocuyo"
