@@ -73,13 +73,17 @@ class SeriesAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
 class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
     """The issue's change form, carrying the version it was loaded at.
 
-    `clean()` locks the issue's row and refuses the save if someone else
-    saved since the form was loaded; the refused form is shown again with
-    the submitter's text, and its version moves on, so saving once more
-    (after looking at the other changes) deliberately replaces them.
+    `clean()` locks the issue's row, then refuses the save if `user` (set by
+    the admin) may not edit the issue as it is now, or if anyone saved or
+    moved it since the form was loaded. Both are decided under the lock the
+    save holds, so a publish landing just before cannot let a writer's text
+    into the published issue. The refused form is shown again with the
+    submitter's text; after a conflict its version moves on, so saving once
+    more (after looking at the other changes) deliberately replaces them.
     """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    user = None
 
     class Meta:
         model = Issue
@@ -98,6 +102,14 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
         if connection.in_atomic_block:
             rows = rows.select_for_update()
         current = rows.get()
+        if self.user is not None and not can_edit(self.user, current):
+            raise forms.ValidationError(
+                "Nothing was saved: this issue is now %(state)s, and only an "
+                "editor can change it. Your text is still in the form below; "
+                "copy what you need, or ask an editor to return it to draft.",
+                code="not_editable",
+                params={"state": current.state_label.lower()},
+            )
         loaded = cleaned.get("loaded_version")
         if loaded != current.version:
             self._refuse(current, loaded)
@@ -118,7 +130,8 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
                 for row in compare(then, current_snapshot(current))
                 if row.changed
             ]
-            what = f" They changed: {', '.join(changed) or 'nothing you can see'}."
+            what = f" They changed: {', '.join(changed) or 'none of the text'}."
+        what += f" The issue is {current.state_label.lower()} now."
         raise forms.ValidationError(
             "Your changes were not saved: %(who)s saved this issue at %(when)s, "
             "after you opened it.%(what)s Your text is still in the form below. "

@@ -177,13 +177,17 @@ def publish_problems(issue):
     return problems
 
 
-def perform(issue, user, name, *, publish_at=None, note=""):
+def perform(issue, user, name, *, publish_at=None, note="", seen_version=None):
     """Move `issue` by the transition called `name`, as `user`; return the event.
 
     The state is re-read under a row lock, so two editors pressing buttons at
     once cannot both move the issue from the same state. It is a save, not a
-    bare UPDATE, so everything listening for saves (the page cache) hears it;
-    the content's version is left alone, so open edit forms stay valid.
+    bare UPDATE, so everything listening for saves (the page cache) hears it.
+    Every move raises the version, so an edit form opened before it is
+    refused: a writer's draft text cannot slip into an issue an editor has
+    just published, nor an editor's edit go live unseen. `seen_version`, the
+    version the user's page showed, refuses a move of content saved since
+    (an editor publishes only what they reviewed).
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -209,6 +213,12 @@ def perform(issue, user, name, *, publish_at=None, note=""):
                 f"An issue that is {label.lower()} cannot be "
                 f"{transition.done}; reload the page to see its current state."
             )
+        if seen_version is not None and seen_version != locked.version:
+            who = locked.updated_by.get_username() if locked.updated_by else "Someone"
+            raise TransitionError(
+                f"{who} changed this issue after you opened it, so it was not "
+                f"{transition.done}: look at the issue as it is now, then try again."
+            )
         if transition.checklist:
             problems = publish_problems(locked)
             if problems:
@@ -216,14 +226,14 @@ def perform(issue, user, name, *, publish_at=None, note=""):
         from_status = locked.status
         locked.status = transition.target
         locked.updated_by = user
+        locked.version += 1
         if name == "publish":
             locked.published_at = now
         elif name == "schedule":
             locked.published_at = publish_at
-        locked.save(
-            update_fields=["status", "published_at", "updated_by", "updated_at"]
-        )
-        for field in ("status", "published_at", "updated_by", "updated_at"):
+        moved = ["status", "published_at", "updated_by", "updated_at", "version"]
+        locked.save(update_fields=moved)
+        for field in moved:
             setattr(issue, field, getattr(locked, field))
         return record(
             locked, user=user, action=name, from_status=from_status, note=note, at=now

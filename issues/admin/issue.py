@@ -6,7 +6,7 @@ import reversion
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect
@@ -144,22 +144,9 @@ class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        """The form, knowing whose right to edit it checks under the row lock."""
         form = super().get_form(request, obj, change, **kwargs)
-        refused = refused_edit(request)
-        if refused is None:
-            return form
-        message = (
-            f"Nothing was saved: this issue is now {refused.state_label.lower()}, "
-            "and only an editor can change it. Your text is still in the form "
-            "below; copy what you need, or ask an editor to return it to draft."
-        )
-
-        class RefusedEditForm(form):
-            def clean(self):
-                super().clean()
-                raise ValidationError(message, code="not_editable")
-
-        return RefusedEditForm
+        return type(form.__name__, (form,), {"user": request.user})
 
     def get_urls(self):
         def wrap(view):
@@ -208,7 +195,8 @@ class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
             and not workflow.can_edit(request.user, issue)
         ):
             # A writer whose draft moved on while they typed: show their text
-            # again with the reason, rather than a bare 403 that loses it.
+            # again, with the reason the form's locked check gives, rather
+            # than a bare 403 that loses it.
             request.refused_issue_edit = issue
         try:
             return self._save_as_revision(request, object_id, form_url, extra_context)
@@ -291,7 +279,13 @@ class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
                 return redirect(self._change_url(issue))
             publish_at = form.cleaned_data["publish_at"]
         try:
-            event = workflow.perform(issue, request.user, action, publish_at=publish_at)
+            event = workflow.perform(
+                issue,
+                request.user,
+                action,
+                publish_at=publish_at,
+                seen_version=_seen_version(request),
+            )
         except workflow.ChecklistFailed as failed:
             messages.error(request, "This issue is not ready to publish:")
             for problem in failed.problems:
@@ -363,3 +357,9 @@ def _stamp(when, who):
         return "—"
     stamp = f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z}"
     return f"{stamp} by {who.get_username()}" if who else stamp
+
+
+def _seen_version(request):
+    """The version the page with the workflow buttons showed, if it says."""
+    seen = request.POST.get("version", "")
+    return int(seen) if seen.isdigit() else None

@@ -1,12 +1,16 @@
 """Two people editing one issue: the later save from a stale form is refused, nothing is lost."""
 
+import re
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from issues import workflow
 from issues.admin import IssueAdmin
@@ -127,19 +131,153 @@ def test_consecutive_saves_by_one_editor_are_not_conflicts(client, editor, issue
     assert issue.version == 4
 
 
-def test_a_save_never_overwrites_a_transition_made_meanwhile(
+def test_an_editor_s_form_loaded_before_a_publish_is_refused_and_keeps_the_text(
     two_clients, issue, second_editor
 ):
-    """A form loaded before a publish cannot put the issue back to its old state."""
+    """What goes live is what someone saw: a form from before the move is stale."""
     first, second = two_clients
     data = change_form_data(first, issue, dek="A new dek.")
 
     workflow.perform(issue, second_editor, "publish")
+    response = first.post(change_url(issue), data)
 
-    assert first.post(change_url(issue), data).status_code == 302
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Your changes were not saved: editor2 saved this issue at" in page
+    assert "The issue is published now." in page
+    assert "A new dek." in page
     issue.refresh_from_db()
     assert issue.status == Issue.Status.PUBLISHED
-    assert issue.dek == "A new dek."
+    assert issue.dek != "A new dek."
+
+
+def test_saving_again_after_a_move_keeps_the_issue_where_the_move_put_it(
+    two_clients, issue, second_editor
+):
+    first, second = two_clients
+    data = change_form_data(first, issue, dek="A new dek.")
+    workflow.perform(issue, second_editor, "publish")
+    refused = first.post(change_url(issue), data)
+    data["loaded_version"] = refused.context["adminform"].form["loaded_version"].value()
+
+    assert first.post(change_url(issue), data).status_code == 302
+
+    issue.refresh_from_db()
+    assert (issue.status, issue.dek) == (Issue.Status.PUBLISHED, "A new dek.")
+
+
+@pytest.mark.parametrize(
+    "status, action",
+    [
+        (Issue.Status.DRAFT, "submit"),
+        (Issue.Status.DRAFT, "publish"),
+        (Issue.Status.IN_REVIEW, "publish"),
+        (Issue.Status.IN_REVIEW, "schedule"),
+        (Issue.Status.IN_REVIEW, "return_to_draft"),
+        (Issue.Status.PUBLISHED, "unpublish"),
+        (Issue.Status.UNPUBLISHED, "return_to_draft"),
+    ],
+)
+def test_every_workflow_move_raises_the_version(
+    client, editor, make_issue, make_story, status, action
+):
+    issue = make_issue(status=status)
+    make_story(issue=issue)
+    before = issue.version
+    client.force_login(editor)
+    data = {
+        "publish_at": (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    }
+
+    response = client.post(
+        reverse("admin:issues_issue_transition", args=[issue.pk, action]), data
+    )
+
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.version == before + 1
+
+
+def test_a_writer_whose_draft_is_published_before_they_save_keeps_their_text(
+    client, writer, editor, issue
+):
+    client.force_login(writer)
+    data = change_form_data(client, issue, headline="Unreviewed headline")
+    workflow.perform(issue, editor, "publish")
+
+    response = client.post(change_url(issue), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was saved: this issue is now published" in page
+    assert 'value="Unreviewed headline"' in page
+    issue.refresh_from_db()
+    assert (issue.status, issue.headline) == (
+        Issue.Status.PUBLISHED,
+        "Original headline",
+    )
+
+
+def test_a_publish_landing_after_the_writer_s_check_keeps_their_text_out_of_it(
+    client, writer, editor, issue, monkeypatch
+):
+    """The race the change view's own check cannot see.
+
+    The editor's publish is simulated as committing after the change view
+    decided the writer may edit the draft, just before the form locks the
+    row, as it would from another connection.
+    """
+    client.force_login(writer)
+    data = change_form_data(client, issue, headline="Unreviewed headline")
+    story = issue.stories.get()
+    data[next(k for k, v in data.items() if v == story.body)] = "<p>Unreviewed.</p>"
+    real_clean = IssueAdminForm.clean
+
+    def clean(self):
+        if Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT:
+            workflow.perform(issue, editor, "publish")
+        return real_clean(self)
+
+    monkeypatch.setattr(IssueAdminForm, "clean", clean)
+
+    response = client.post(change_url(issue), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was saved: this issue is now published" in page
+    assert 'value="Unreviewed headline"' in page
+    assert "Unreviewed." in page
+    issue.refresh_from_db()
+    story.refresh_from_db()
+    assert issue.status == Issue.Status.PUBLISHED
+    assert (issue.headline, story.body) == (
+        "Original headline",
+        "<p>Original body.</p>",
+    )
+
+
+def test_a_publish_from_a_page_older_than_the_last_save_is_refused(
+    client, editor, writer, issue
+):
+    """The editor publishes what they looked at, not a writer's later save."""
+    client.force_login(editor)
+    page = client.get(change_url(issue)).content.decode()
+    seen = re.search(r'name="version" value="(\d+)"', page).group(1)
+    writer_client = Client()
+    writer_client.force_login(writer)
+    data = change_form_data(writer_client, issue, headline="Typed after the review")
+    assert writer_client.post(change_url(issue), data).status_code == 302
+
+    response = client.post(
+        reverse("admin:issues_issue_transition", args=[issue.pk, "publish"]),
+        {"version": seen},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "changed this issue after you opened it, so it was not published" in page
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.DRAFT
 
 
 def test_a_save_that_lands_between_the_check_and_the_write_is_still_refused(
@@ -273,3 +411,82 @@ def test_two_saves_at_the_same_moment_one_wins_and_one_is_refused(
         )
     issue.refresh_from_db()
     assert issue.headline == "First"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["publish", "save"])
+def test_a_writer_s_save_racing_an_editor_s_publish_never_goes_live_unreviewed(
+    make_issue, make_story, make_staff, monkeypatch, first
+):
+    """A writer's save and an editor's publish, two requests in two threads.
+
+    Whichever takes the row lock first, the published issue holds only what
+    the editor had in front of them: a publish first turns the writer's save
+    away, a save first turns the publish away.
+    """
+    writer = make_staff("writer1", "Writers")
+    editor = make_staff("editor1", "Editors")
+    issue = make_issue(headline="Reviewed headline", status=Issue.Status.DRAFT)
+    make_story(issue=issue)
+    writer_client, editor_client = Client(), Client()
+    writer_client.force_login(writer)
+    editor_client.force_login(editor)
+    form = change_form_data(writer_client, issue, headline="Unreviewed headline")
+    seen = str(Issue.objects.get(pk=issue.pk).version)
+    checked, published = threading.Event(), threading.Event()
+    real_clean, real_save_model = IssueAdminForm.clean, IssueAdmin.save_model
+
+    def clean(self):
+        checked.set()
+        if first == "publish":
+            published.wait(timeout=10)
+        return real_clean(self)
+
+    def save_model(self, request, obj, form, change):
+        result = real_save_model(self, request, obj, form, change)
+        if first == "save":
+            time.sleep(0.5)
+        return result
+
+    monkeypatch.setattr(IssueAdminForm, "clean", clean)
+    monkeypatch.setattr(IssueAdmin, "save_model", save_model)
+    responses = {}
+
+    def save():
+        try:
+            responses["save"] = writer_client.post(change_url(issue), form)
+        finally:
+            connection.close()
+
+    def publish():
+        try:
+            assert checked.wait(timeout=10)
+            if first == "save":
+                time.sleep(0.1)
+            responses["publish"] = editor_client.post(
+                reverse("admin:issues_issue_transition", args=[issue.pk, "publish"]),
+                {"version": seen},
+            )
+        finally:
+            published.set()
+            connection.close()
+
+    threads = [threading.Thread(target=save), threading.Thread(target=publish)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    issue.refresh_from_db()
+    if issue.status == Issue.Status.PUBLISHED:
+        assert issue.headline == "Reviewed headline"
+    if first == "publish" and connection.vendor == "postgresql":
+        assert issue.status == Issue.Status.PUBLISHED
+        assert "Nothing was saved: this issue is now published" in (
+            responses["save"].content.decode()
+        )
+    if first == "save" and connection.vendor == "postgresql":
+        assert (issue.status, issue.headline) == (
+            Issue.Status.DRAFT,
+            "Unreviewed headline",
+        )
