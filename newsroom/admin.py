@@ -28,10 +28,17 @@ class DonateClicksAdminMixin:
     """Donate clicks on an issue admin: a sortable column and a weekly chart.
 
     Mixed into the issue admin so that the issues app needs to know nothing
-    about donations beyond this one base class.
+    about donations beyond this one base class. Shown only to those who may
+    view donate clicks (editors), as the donate clicks admin itself is.
     """
 
+    @staticmethod
+    def _shows_clicks(request):
+        return request.user.has_perm("newsroom.view_donateclick")
+
     def get_queryset(self, request):
+        if not self._shows_clicks(request):
+            return super().get_queryset(request)
         clicks = (
             DonateClick.objects.filter(issue=OuterRef("pk"))
             .order_by()
@@ -48,11 +55,14 @@ class DonateClicksAdminMixin:
     # Not "donate_clicks": that is the reverse relation's name, which the
     # changelist would sort by instead of this column's total.
     def get_list_display(self, request):
-        return [*super().get_list_display(request), "donate_click_count"]
+        shown = list(super().get_list_display(request))
+        return [*shown, "donate_click_count"] if self._shows_clicks(request) else shown
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        return [*fields, CHART_FIELD] if obj is not None else fields
+        if obj is not None and self._shows_clicks(request):
+            return [*fields, CHART_FIELD]
+        return fields
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
@@ -65,7 +75,7 @@ class DonateClicksAdminMixin:
             )
             for name, options in super().get_fieldsets(request, obj)
         ]
-        if obj is not None:
+        if obj is not None and self._shows_clicks(request):
             fieldsets.append(("Reader revenue", {"fields": [CHART_FIELD]}))
         return fieldsets
 

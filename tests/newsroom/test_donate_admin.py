@@ -236,3 +236,24 @@ def test_the_issue_page_shows_its_donate_clicks_and_a_weekly_chart(
         "(4 from the issue page, 1 from its stories)." in response.text
     )
     assert '<svg class="donate-chart"' in response.text
+
+
+def test_a_writer_sees_no_donate_clicks_on_the_issue_list_or_an_issue_page(
+    client, writer, make_issue
+):
+    issue = make_issue(headline="Moving issue")
+    DonateClick.objects.create(
+        issue=issue, via="issue", day=timezone.localdate(), count=5
+    )
+    client.force_login(writer)
+
+    listing = client.get("/admin/issues/issue/")
+    page = client.get(f"/admin/issues/issue/{issue.pk}/change/")
+
+    assert listing.status_code == page.status_code == 200
+    assert "Moving issue" in listing.text
+    assert "Donate clicks" not in listing.text
+    assert "field-donate_click_count" not in listing.text
+    assert "visits to the donate page" not in page.text
+    assert "Reader revenue" not in page.text
+    assert '<svg class="donate-chart"' not in page.text
