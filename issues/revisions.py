@@ -162,6 +162,28 @@ def issue_versions(issue):
     return Version.objects.get_for_object(issue).select_related("revision__user")
 
 
+# Revisions saved in these states were made by editors after the issue went
+# public; they can hold text an editor took out of a live issue.
+PUBLIC_ERA_STATUSES = {Issue.Status.PUBLISHED, Issue.Status.UNPUBLISHED}
+
+
+def versions_visible_to(issue, user):
+    """The issue's revisions `user` may read, newest first.
+
+    Editors read them all. Anyone else reads only those saved while the
+    issue was not yet, or no longer, public: a writer who gets an
+    unpublished issue back as a draft must not read in its history what an
+    editor removed from it while it was live.
+    """
+    versions = issue_versions(issue)
+    if user.has_perm("issues.publish_issue"):
+        return versions
+    visible = [
+        v.pk for v in versions if v.field_dict.get("status") not in PUBLIC_ERA_STATUSES
+    ]
+    return versions.filter(pk__in=visible)
+
+
 def ensure_initial_revision(issue):
     """Keep a first revision of an issue made outside the admin (e.g. imported)."""
     if not Version.objects.get_for_object(issue).exists():

@@ -18,6 +18,7 @@ from issues.revisions import (
     issue_versions,
     restore,
     revision_snapshot,
+    versions_visible_to,
 )
 
 
@@ -25,8 +26,10 @@ class IssueHistoryViews:
     """The issue's history, compare and restore views, mixed into its admin.
 
     The history is shown to whoever may view the issue; old content (compare)
-    and restoring it only to whoever may edit it now, so a writer cannot read
-    back what an editor removed from a published issue.
+    and restoring it only to whoever may edit it now, and never the
+    revisions an editor made while the issue was public to anyone but an
+    editor (`versions_visible_to`), so a writer cannot read back what an
+    editor removed from a published issue.
     """
 
     def history_view(self, request, object_id, extra_context=None):
@@ -34,6 +37,8 @@ class IssueHistoryViews:
         if not self.has_view_or_change_permission(request, issue):
             raise PermissionDenied
         ensure_initial_revision(issue)
+        all_versions = issue_versions(issue)
+        versions = list(versions_visible_to(issue, request.user))
         context = {
             **self.admin_site.each_context(request),
             "title": f"History: {issue}",
@@ -41,7 +46,9 @@ class IssueHistoryViews:
             "opts": self.opts,
             "object": issue,
             "events": IssueEvent.objects.filter(issue=issue).select_related("user"),
-            "versions": issue_versions(issue),
+            "versions": versions,
+            "latest": all_versions.first(),
+            "hidden_count": all_versions.count() - len(versions),
             "can_compare": self.has_change_permission(request, issue),
         }
         return TemplateResponse(
@@ -53,10 +60,10 @@ class IssueHistoryViews:
         the revision given as `?with=`."""
         issue = self._get_issue_or_404(request, object_id)
         self._require_edit(request, issue)
-        revision = self._get_revision_or_404(issue, revision_id)
+        revision = self._get_revision_or_404(request, issue, revision_id)
         other = None
         if request.GET.get("with", "").isdigit():
-            other = self._get_revision_or_404(issue, int(request.GET["with"]))
+            other = self._get_revision_or_404(request, issue, int(request.GET["with"]))
         newer = revision_snapshot(other, issue) if other else current_snapshot(issue)
         rows = compare(revision_snapshot(revision, issue), newer)
         show_all = request.GET.get("all") == "1"
@@ -89,7 +96,7 @@ class IssueHistoryViews:
     def restore_view(self, request, object_id, revision_id):
         issue = self._get_issue_or_404(request, object_id)
         self._require_edit(request, issue)
-        revision = self._get_revision_or_404(issue, revision_id)
+        revision = self._get_revision_or_404(request, issue, revision_id)
         _, left_out = restore(revision, issue, request.user)
         messages.success(
             request,
@@ -101,9 +108,9 @@ class IssueHistoryViews:
             messages.warning(request, note)
         return redirect(self._change_url(issue))
 
-    def _get_revision_or_404(self, issue, revision_id):
+    def _get_revision_or_404(self, request, issue, revision_id):
         return get_object_or_404(
             Revision.objects.select_related("user"),
             pk=revision_id,
-            version__in=issue_versions(issue),
+            version__in=versions_visible_to(issue, request.user),
         )

@@ -1,6 +1,7 @@
 """Every save is a revision: listed in the history, compared with now, restored."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from reversion.models import Version
 
@@ -314,3 +315,62 @@ def test_comparing_with_a_revision_of_another_issue_is_a_404(
 
     url = reverse("admin:issues_issue_compare", args=[issue.pk, mine.pk])
     assert client.get(url, {"with": foreign.pk}).status_code == 404
+
+
+def test_a_writer_given_back_an_unpublished_issue_cannot_read_what_an_editor_removed(
+    client, editor, writer, issue
+):
+    client.force_login(editor)
+    save(client, issue)
+    draft_era = versions_of(issue)[0].revision
+    workflow.perform(issue, editor, "publish")
+    data = change_form_data(client, issue)
+    data[field_named(data, "<p>First body.</p>")] = "<p>A libellous sentence.</p>"
+    assert client.post(change_url(issue), data).status_code == 302
+    live_with_it = versions_of(issue)[0].revision
+    data = change_form_data(client, issue)
+    data[field_named(data, "<p>A libellous sentence.</p>")] = "<p>Taken out.</p>"
+    assert client.post(change_url(issue), data).status_code == 302
+    workflow.perform(issue, editor, "unpublish")
+    writer_client = client_for(writer)
+    moved = writer_client.post(
+        reverse("admin:issues_issue_transition", args=[issue.pk, "return_to_draft"])
+    )
+    assert moved.status_code == 302
+
+    history = writer_client.get(history_url(issue))
+    compare = writer_client.get(compare_url(issue, live_with_it))
+    pair = writer_client.get(compare_url(issue, draft_era), {"with": live_with_it.pk})
+    restore = writer_client.post(f"{compare_url(issue, live_with_it)}restore/")
+
+    assert history.status_code == 200
+    page = history.content.decode()
+    assert f'name="from" value="{draft_era.pk}"' in page
+    assert f'name="from" value="{live_with_it.pk}"' not in page
+    assert (
+        "2 revisions saved while the issue was public are shown to editors only" in page
+    )
+    assert (compare.status_code, pair.status_code, restore.status_code) == (
+        404,
+        404,
+        404,
+    )
+    assert "libellous" not in compare.content.decode() + pair.content.decode()
+    assert writer_client.get(compare_url(issue, draft_era)).status_code == 200
+    assert issue.stories.get().body == "<p>Taken out.</p>"
+    editor_view = client.get(compare_url(issue, live_with_it)).content.decode()
+    assert "A libellous sentence." in editor_view
+    assert (
+        f'name="from" value="{live_with_it.pk}"'
+        in client.get(history_url(issue)).content.decode()
+    )
+
+
+def client_for(user):
+    other = Client()
+    other.force_login(user)
+    return other
+
+
+def compare_url(issue, revision):
+    return reverse("admin:issues_issue_compare", args=[issue.pk, revision.pk])
