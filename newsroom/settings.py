@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from newsroom.formlimits import FieldLimit
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "newsroom.formlimits.RaisedFieldLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -71,6 +74,9 @@ MIDDLEWARE = [
     "newsroom.caching.PublicPageCacheMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Django's 1,000 form fields, more only for the issue admin's form.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = FieldLimit(1000)
 
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"

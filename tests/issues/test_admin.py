@@ -466,3 +466,41 @@ def test_behind_a_proxy_a_lockout_is_per_client_and_ignores_spoofed_addresses(
 
     assert attacker.status_code == 429
     assert editor_elsewhere.status_code == 302
+
+
+# Big issues.
+
+
+def test_an_issue_of_120_stories_and_reads_is_saved_through_the_admin(
+    editor, make_issue, make_story, make_read, make_source
+):
+    """Past Django's 1,000 form fields, through the CSRF check a browser passes."""
+    issue = make_issue(headline="A long week")
+    cited = [make_source(), make_source()]
+    for _ in range(60):
+        make_story(issue=issue, sources=cited)
+        make_read(issue=issue)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(editor)
+    data = change_form_data(browser, issue, headline="A very long week")
+    last_read = issue.reads.order_by("position").last()
+    data[next(k for k, v in data.items() if v == last_read.summary)] = "Edited last."
+    data["csrfmiddlewaretoken"] = browser.cookies["csrftoken"].value
+    assert sum(len(v) if isinstance(v, list) else 1 for v in data.values()) > 1000
+
+    response = browser.post(change_url(issue), data)
+
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    last_read.refresh_from_db()
+    assert (issue.headline, last_read.summary) == ("A very long week", "Edited last.")
+    assert (issue.stories.count(), issue.reads.count()) == (60, 60)
+
+
+def test_the_public_site_keeps_django_s_limit_on_form_fields():
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies["csrftoken"] = "x" * 32
+
+    response = browser.post("/donate/", {f"field{n}": "x" for n in range(1500)})
+
+    assert response.status_code == 400
