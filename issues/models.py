@@ -1,5 +1,7 @@
 """Series and their issues: the recurring report and each edition of it."""
 
+import secrets
+
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
@@ -125,6 +127,11 @@ def stamped_by():
     )
 
 
+def new_preview_key():
+    """A fresh random key for an issue's preview links (see `issues.previews`)."""
+    return secrets.token_urlsafe(16)
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its time has come.
@@ -226,6 +233,15 @@ class Issue(models.Model):
         editable=False,
         help_text="Raised by every save; a form loaded at an older version is refused.",
     )
+    preview_key = models.CharField(
+        max_length=40,
+        default=new_preview_key,
+        editable=False,
+        help_text=(
+            "Signed into every preview link; replacing it revokes all the links "
+            "made so far."
+        ),
+    )
 
     objects = IssueQuerySet.as_manager()
 
@@ -283,6 +299,15 @@ class Issue(models.Model):
     @property
     def effective_appeal(self):
         return self.appeal or self.series.appeal
+
+    def revoke_preview_links(self):
+        """Give the issue a new preview key, so every link handed out stops working.
+
+        A bare UPDATE: the content is unchanged, so neither the edit version
+        nor the page cache needs to hear of it.
+        """
+        self.preview_key = new_preview_key()
+        Issue.objects.filter(pk=self.pk).update(preview_key=self.preview_key)
 
     def lead_image_renditions(self):
         """The lead image at the widths we serve (made once), or None."""

@@ -1,10 +1,15 @@
-"""Signed, expiring preview links: show one issue, in any state, without an account.
+"""Signed, expiring, revocable preview links: one issue, in any state, without an account.
 
-A token is the issue's primary key signed with the project's SECRET_KEY, a
-salt of its own and the time of signing (`django.core.signing`), so it cannot
-be forged, altered or moved to another issue, is checked in constant time,
-and stops working after `settings.PREVIEW_MAX_AGE` seconds. Unlike a preview
-keyed by the issue's id alone, a leaked link dies by itself.
+A token is the issue's primary key and its preview key, signed with the
+project's SECRET_KEY, a salt of its own and the time of signing
+(`django.core.signing`), so it cannot be forged, altered or moved to another
+issue, is checked in constant time, and stops working after
+`settings.PREVIEW_MAX_AGE` seconds. Giving the issue a new preview key
+(`Issue.revoke_preview_links()`, which unpublishing does too) kills every
+link made before at once.
+
+Tokens travel in the path, so the access log masks that part of it
+(`newsroom.access_log`), and the preview page sends no referrer.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -13,10 +18,13 @@ from django.conf import settings
 from django.core import signing
 from django.http import Http404
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
 
 from issues.models import Issue
 
 SALT = "issues.preview"
+#: Where every preview path starts; the access log masks what follows it.
+PATH_PREFIX = "/preview/"
 
 
 def _signer() -> signing.TimestampSigner:
@@ -24,7 +32,7 @@ def _signer() -> signing.TimestampSigner:
 
 
 def preview_token(issue: Issue) -> str:
-    return _signer().sign(str(issue.pk))
+    return _signer().sign(f"{issue.pk}:{issue.preview_key}")
 
 
 def preview_path(issue: Issue) -> str:
@@ -34,18 +42,21 @@ def preview_path(issue: Issue) -> str:
 def issue_from_token(token: str, queryset=None) -> Issue:
     """The issue `token` was signed for, from `queryset` (all issues by default).
 
-    A forged, altered or expired token, or one for an issue that is gone,
-    raises Http404: whoever holds a bad link learns nothing more.
+    A forged, altered, expired or revoked token, or one for an issue that is
+    gone, raises Http404: whoever holds a bad link learns nothing more.
     """
+    invalid = Http404("This preview link is not valid or has expired.")
     try:
-        pk = int(_signer().unsign(token, max_age=settings.PREVIEW_MAX_AGE))
+        value = _signer().unsign(token, max_age=settings.PREVIEW_MAX_AGE)
+        pk, key = value.split(":", 1)
+        pk = int(pk)
     except (signing.BadSignature, ValueError):
-        raise Http404("This preview link is not valid or has expired.") from None
+        raise invalid from None
     queryset = Issue.objects.all() if queryset is None else queryset
-    try:
-        return queryset.get(pk=pk)
-    except Issue.DoesNotExist:
-        raise Http404("This preview link is not valid or has expired.") from None
+    issue = queryset.filter(pk=pk).first()
+    if issue is None or not constant_time_compare(key, issue.preview_key):
+        raise invalid
+    return issue
 
 
 def token_expires_at(token: str) -> datetime:

@@ -41,13 +41,15 @@ ISSUE_FIELDS = [
 STORY_FIELDS = ["headline", "slug", "body", "why_it_matters", "more_information"]
 READ_FIELDS = ["source", "summary", "url"]
 
-# What a restore leaves as it is: the workflow decides these, not the content.
+# What a restore leaves as it is: the workflow decides these, not the content,
+# and a restore must not bring back preview links an editor revoked.
 WORKFLOW_FIELDS = [
     "status",
     "published_at",
     "created_at",
     "created_by",
     "version",
+    "preview_key",
 ]
 
 

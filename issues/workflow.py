@@ -235,6 +235,10 @@ def perform(issue, user, name, *, publish_at=None, note="", seen_version=None):
         locked.save(update_fields=moved)
         for field in moved:
             setattr(issue, field, getattr(locked, field))
+        if name == "unpublish":
+            # A link handed out while the issue was public must not outlive that.
+            locked.revoke_preview_links()
+            issue.preview_key = locked.preview_key
         return record(
             locked, user=user, action=name, from_status=from_status, note=note, at=now
         )

@@ -1,9 +1,6 @@
 """The issue admin: editing with stale saves refused, the workflow buttons, import."""
 
-from datetime import timedelta
-
 import reversion
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -20,6 +17,7 @@ from issues import workflow
 from issues.admin.filters import MineFilter, StateFilter
 from issues.admin.history import IssueHistoryViews
 from issues.admin.inlines import RecommendedReadInline, StoryInline, refused_edit
+from issues.admin.previews import IssuePreviewViews
 from issues.forms import (
     ImportReportForm,
     IssueAdminForm,
@@ -27,7 +25,6 @@ from issues.forms import (
 )
 from issues.importer import ImportRefused
 from issues.models import Issue, Series
-from issues.previews import preview_path
 from issues.revisions import (
     WORKFLOW_FIELDS,
     ensure_initial_revision,
@@ -47,7 +44,9 @@ class EditConflict(Exception):
 
 
 @admin.register(Issue)
-class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
+class IssueAdmin(
+    IssueHistoryViews, IssuePreviewViews, DonateClicksAdminMixin, admin.ModelAdmin
+):
     form = IssueAdminForm
     inlines = [StoryInline, RecommendedReadInline]
     list_display = [
@@ -121,10 +120,6 @@ class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "updated_by")
-
-    def view_on_site(self, obj):
-        """The public page once readers can see it; until then, the preview."""
-        return obj.get_absolute_url() if obj.is_public else preview_path(obj)
 
     def get_changeform_initial_data(self, request):
         """A new issue starts in the series asked for (or the only one), numbered next."""
@@ -258,10 +253,6 @@ class IssueAdmin(IssueHistoryViews, DonateClicksAdminMixin, admin.ModelAdmin):
         }
         if any(t.checklist for t in transitions):
             context["checklist"] = workflow.publish_problems(issue)
-        context["preview_url"] = request.build_absolute_uri(preview_path(issue))
-        context["preview_expires"] = timezone.now() + timedelta(
-            seconds=settings.PREVIEW_MAX_AGE
-        )
         return context
 
     # Workflow actions.
