@@ -67,10 +67,10 @@ class LatestIssuesAtomFeed(LatestIssuesFeed):
 
 
 class SeriesFeed(LatestIssuesFeed):
-    """The published issues of one series."""
+    """The published issues of one series; a 404 until one is published."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(Series, slug=slug)
+        return get_object_or_404(Series.objects.published(), slug=slug)
 
     def title(self, obj):
         return f"{obj.name} · {settings.SITE_NAME}"

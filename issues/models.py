@@ -29,6 +29,20 @@ def unique_in(base: str, taken: set[str]) -> str:
     return slug
 
 
+class SeriesQuerySet(models.QuerySet):
+    def published(self):
+        """Series with at least one published issue: the only ones the public sees.
+
+        A series is set up before its first issue goes out; until then its
+        page, feeds and texts are as private as that issue's draft.
+        """
+        return self.filter(
+            models.Exists(
+                Issue.objects.published().filter(series=models.OuterRef("pk"))
+            )
+        )
+
+
 class Series(models.Model):
     """A recurring report, such as the weekly #NowWhatVenezuela.
 
@@ -75,6 +89,8 @@ class Series(models.Model):
     donate_label = models.CharField(
         max_length=60, default="Donate", help_text="The text of the appeal's button."
     )
+
+    objects = SeriesQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

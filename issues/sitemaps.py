@@ -24,9 +24,7 @@ class SeriesSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Series.objects.filter(
-            pk__in=Issue.objects.published().values("series")
-        ).order_by("name")
+        return Series.objects.published().order_by("name")
 
 
 class TagSitemap(Sitemap):

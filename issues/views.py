@@ -65,7 +65,9 @@ class SeriesDetailView(PublishedIssueMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        self.series = get_object_or_404(Series, slug=self.kwargs["slug"])
+        self.series = get_object_or_404(
+            Series.objects.published(), slug=self.kwargs["slug"]
+        )
         return self.get_issue_queryset().filter(series=self.series)
 
     def get_context_data(self, **kwargs):

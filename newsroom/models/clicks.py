@@ -16,11 +16,13 @@ class DonateClickQuerySet(models.QuerySet):
         """Count one visit from `reference` if it names something public.
 
         Returns whether it counted. Unknown issues, drafts, stories that are
-        not in the issue and unknown series are ignored.
+        not in the issue, and series unknown or not public yet are ignored.
         """
         day = day or timezone.localdate()
         if reference.series_slug:
-            series = Series.objects.filter(slug=reference.series_slug).first()
+            series = (
+                Series.objects.published().filter(slug=reference.series_slug).first()
+            )
             if series is None:
                 return False
             self._increment(
