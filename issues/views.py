@@ -13,6 +13,13 @@ from issues.previews import issue_from_token, token_expires_at
 from stories.models import Story, published_tags
 
 
+def archive_year(value):
+    """The year `?year=` asks for, or None: only a plain four-digit year counts."""
+    if len(value) == 4 and value.isascii() and value.isdigit() and value != "0000":
+        return int(value)
+    return None
+
+
 class PublishedIssueMixin:
     """Every public view of issues starts from `Issue.objects.published()`."""
 
@@ -39,10 +46,7 @@ class IssueArchiveView(PublishedIssueMixin, ListView):
         return issues
 
     def selected_year(self):
-        value = self.request.GET.get("year", "")
-        if len(value) == 4 and value.isascii() and value.isdigit() and value != "0000":
-            return int(value)
-        return None
+        return archive_year(self.request.GET.get("year", ""))
 
     def get_context_data(self, **kwargs):
         years = self.get_issue_queryset().dates("published_at", "year", order="DESC")

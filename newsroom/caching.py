@@ -10,9 +10,17 @@ publication is kept in the cache (one query per generation); the first request
 at or after that time starts a new generation, so the issue shows up on every
 cached page the moment its time arrives.
 
+Only changes that readers can see start one: saving a draft, its stories or
+its reads, or a source or tag that only drafts use, leaves the cache alone, so
+a writer's typing does not empty it. A change to a published or scheduled
+issue, its parts, or a series, source or tag on public pages does.
+
 Pages are cached only for anonymous readers (no session cookie) and only for
 the query strings that a listing uses (`page`, `year`), so neither an editor's
-own view nor a flood of made-up query strings reaches the cache.
+own view nor a flood of made-up query strings reaches the cache. Each page has
+one spelling: `?page=01`, `?page=1&page=1` or a `?year=` the page ignores are
+sent (301) to the canonical address, so no one can fill or flush the cache
+with spellings of the same page.
 """
 
 import hashlib
@@ -27,13 +35,16 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
+from taggit.models import Tag, TaggedItem
 
-from issues.models import Issue
+from issues.models import Issue, Series
+from issues.views import archive_year
+from stories.models import RecommendedRead, Source, Story, published_tags
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +75,33 @@ CACHED_VIEWS = frozenset(
 #: Query parameters a cached page may vary on; any other parameter skips the cache.
 CACHEABLE_PARAMETERS = frozenset({"page", "year"})
 MAX_PARAMETER_LENGTH = 12
+
+
+def _page_number(value):
+    """`?page=` as the paginators read it: `int()`, so `007` and `+7` are `7`."""
+    if not value:
+        return None
+    try:
+        return str(int(value))
+    except ValueError:
+        return value  # "last", or nonsense the view answers with a 404
+
+
+def _year(value):
+    year = archive_year(value)
+    return None if year is None else str(year)
+
+
+_PAGED = (("page", _page_number),)
+#: The parameters each cached view reads, in the order its links write them, and
+#: how each is spelt canonically (None: the view ignores that value).
+VIEW_PARAMETERS = {
+    "issues:archive": (("year", _year), *_PAGED),
+    "issues:series_detail": _PAGED,
+    "issues:tag": _PAGED,
+    "stories:source_list": _PAGED,
+    "stories:source_detail": _PAGED,
+}
 #: Models whose rows appear on public pages; a change to any starts a new generation.
 PUBLIC_MODELS = (
     "issues.Issue",
@@ -180,8 +218,25 @@ def _is_cacheable_request(request):
     )
 
 
+def canonical_query(request):
+    """The one spelling of the query string that the page's view would act on.
+
+    Only the parameters the view reads are kept, each once (the last, as the
+    view reads it), spelt as the view understands it, in a fixed order.
+    """
+    parameters = []
+    for name, canonical in VIEW_PARAMETERS.get(request.resolver_match.view_name, ()):
+        values = request.GET.getlist(name)
+        value = canonical(values[-1]) if values else None
+        if value is not None:
+            parameters.append((name, value))
+    return urlencode(parameters)
+
+
 def _page_key(request, generation):
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    query = canonical_query(request)
+    path = f"{request.path}?{query}" if query else request.path
+    address = f"{request.scheme}://{request.get_host()}{path}"
     digest = hashlib.sha256(address.encode()).hexdigest()
     return f"pages:{generation}:page:{digest}"
 
@@ -232,6 +287,11 @@ class PublicPageCacheMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not _is_cacheable_request(request):
             return None
+        query = canonical_query(request)
+        if query != request.META.get("QUERY_STRING", ""):
+            return HttpResponsePermanentRedirect(
+                f"{request.path}?{query}" if query else request.path
+            )
         try:
             generation = live_generation()
         except DatabaseError:
@@ -256,9 +316,60 @@ def _cached_response(status, content, headers):
 
 
 _watched_through_models = set()
+OUT = Issue.Status.PUBLISHED
+WAS_OUT = "_page_cache_was_out"
 
 
-def _content_changed(sender, **kwargs):
+def _any_out(model, pks):
+    """Whether any of these issues or stories is published, now or scheduled.
+
+    Scheduled counts: a change to one moves what the cache waits for.
+    """
+    if model is Issue:
+        return Issue.objects.filter(pk__in=pks, status=OUT).exists()
+    if model in (Story, RecommendedRead):
+        return model.objects.filter(pk__in=pks, issue__status=OUT).exists()
+    return True
+
+
+def shows_publicly(instance):
+    """Whether a change to `instance` can change a public page.
+
+    Anything this cannot tell (a model it does not know) counts as public.
+    """
+    if isinstance(instance, Issue):
+        return instance.status == OUT or getattr(instance, WAS_OUT, False)
+    if isinstance(instance, (Story, RecommendedRead)):
+        return Issue.objects.filter(pk=instance.issue_id, status=OUT).exists()
+    if isinstance(instance, Source):
+        return Source.objects.cited().filter(pk=instance.pk).exists()
+    if isinstance(instance, Series):
+        return Series.objects.published().filter(pk=instance.pk).exists()
+    if isinstance(instance, Tag):
+        return published_tags().filter(pk=instance.pk).exists()
+    if isinstance(instance, TaggedItem):
+        return _any_out(instance.content_type.model_class(), [instance.object_id])
+    return True
+
+
+def _remember_whether_out(sender, instance, **kwargs):
+    """Before an issue is saved, note whether it was out: unpublishing is a change."""
+    was_out = instance.pk is not None and _any_out(Issue, [instance.pk])
+    setattr(instance, WAS_OUT, was_out)
+
+
+def _content_changed(sender, instance, **kwargs):
+    if shows_publicly(instance):
+        start_new_generation()
+
+
+def _content_deleted(sender, instance, **kwargs):
+    """A deleted source, series or tag may have been on a public page: renew."""
+    if isinstance(instance, (Source, Series, Tag)) or shows_publicly(instance):
+        start_new_generation()
+
+
+def start_new_generation():
     """Start a new generation now, and again once the change is committed.
 
     Now, so this process's next request shows the change; after the commit,
@@ -269,20 +380,28 @@ def _content_changed(sender, **kwargs):
     transaction.on_commit(new_generation)
 
 
-def _relation_changed(sender, **kwargs):
-    if sender in _watched_through_models:
-        _content_changed(sender)
+def _relation_changed(sender, instance, action, model, pk_set, **kwargs):
+    """Tags or sources added to or removed from an issue or story (either side)."""
+    if sender not in _watched_through_models or not action.startswith("post_"):
+        return
+    if isinstance(instance, (Issue, Story)):
+        public = shows_publicly(instance)
+    else:
+        public = pk_set is None or _any_out(model, pk_set)
+    if public:
+        start_new_generation()
 
 
 def connect_signals():
-    """Start a new generation whenever a public model, or its tags or sources, change."""
+    """Renew the pages whenever public content, or its tags or sources, change."""
     from django.apps import apps
 
+    pre_save.connect(_remember_whether_out, sender=Issue, dispatch_uid="pages-was")
     for label in PUBLIC_MODELS:
         model = apps.get_model(label)
         post_save.connect(_content_changed, sender=model, dispatch_uid=f"pages-{label}")
         post_delete.connect(
-            _content_changed, sender=model, dispatch_uid=f"pages-del-{label}"
+            _content_deleted, sender=model, dispatch_uid=f"pages-del-{label}"
         )
         for field in model._meta.many_to_many:
             through = getattr(field.remote_field, "through", None)

@@ -8,9 +8,11 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from issues.models import Issue
+from tests.issues.admin_forms import change_form_data, change_url
 
 CACHED = "X-Page-Cache"
 
@@ -324,3 +326,182 @@ def test_pages_cached_while_a_change_was_uncommitted_are_renewed_at_commit(
 
     assert CACHED not in response.headers
     assert "Corrected headline" in response.content.decode()
+
+
+# One spelling per page.
+
+
+@pytest.mark.parametrize(
+    ("asked", "canonical"),
+    [
+        ("/issues/?page=1&page=1", "/issues/?page=1"),
+        ("/issues/?page=000000000001", "/issues/?page=1"),
+        ("/issues/?page=%2B1", "/issues/?page=1"),
+        ("/issues/?page=", "/issues/"),
+        ("/issues/?&", "/issues/"),
+        ("/issues/?year=abc", "/issues/"),
+        ("/issues/?page=1&year=2025", "/issues/?year=2025&page=1"),
+        ("/?page=7", "/"),
+        ("/feed/?year=2025", "/feed/"),
+        ("/issues/the-issue/?page=2", "/issues/the-issue/"),
+    ],
+)
+def test_another_spelling_of_a_cached_page_is_sent_to_its_one_address(
+    client, make_issue, asked, canonical
+):
+    make_issue(slug="the-issue", published_at=timezone.now().replace(year=2025))
+
+    response = client.get(asked)
+
+    assert response.status_code == 301
+    assert response["Location"] == canonical
+    assert client.get(canonical).status_code == 200
+
+
+def test_two_spellings_of_a_page_are_one_cache_entry(client, make_issue):
+    make_issue(headline="The only issue")
+    client.get("/issues/?page=1")
+
+    response = client.get("/issues/?page=1&page=1", follow=True)
+
+    assert response.redirect_chain == [("/issues/?page=1", 301)]
+    assert response.headers[CACHED] == "hit"
+    assert "The only issue" in response.content.decode()
+
+
+def test_a_flood_of_spellings_does_not_evict_the_cached_page(client, make_issue):
+    make_issue()
+    cached_get(client, "/issues/")
+
+    for n in range(1, 400):
+        response = client.get("/issues/", {"page": "1", "year": f"{n:04d}"[::-1]})
+        assert response.status_code in (200, 301)
+        client.get(f"/?page={n}")
+
+    assert client.get("/issues/").headers[CACHED] == "hit"
+
+
+def test_the_archive_links_to_its_pages_by_their_canonical_address(client, make_issue):
+    year = timezone.now().year - 1
+    for n in range(21):
+        make_issue(published_at=timezone.now().replace(year=year) - timedelta(days=n))
+
+    first = client.get(f"/issues/?year={year}").content.decode()
+    assert f'href="?year={year}&amp;page=2"' in first
+
+    assert client.get(f"/issues/?year={year}&page=2").status_code == 200
+
+
+# Only public changes renew the cache.
+
+
+def test_a_writer_saving_a_draft_keeps_the_cached_public_pages(
+    client, writer, make_issue
+):
+    make_issue(headline="Public issue")
+    draft = make_issue(headline="Draft", status=Issue.Status.DRAFT, published_at=None)
+    reader = Client()
+    for path in ("/", "/issues/", "/sources/", "/feed/"):
+        cached_get(reader, path)
+    client.force_login(writer)
+
+    saved = client.post(
+        change_url(draft),
+        change_form_data(
+            client,
+            draft,
+            headline="Draft, typed further",
+            tags="secret-tag",
+            **{
+                "stories-TOTAL_FORMS": "1",
+                "stories-0-headline": "A story still being written",
+                "stories-0-slug": "a-story",
+                "stories-0-body": "<p>Words.</p>",
+                "stories-0-position": "1",
+            },
+        ),
+    )
+
+    assert saved.status_code == 302
+    assert draft.stories.count() == 1
+    for path in ("/", "/issues/", "/sources/", "/feed/"):
+        assert reader.get(path).headers.get(CACHED) == "hit", path
+
+
+def test_a_draft_citing_a_new_source_keeps_the_cached_source_list(
+    client, make_issue, make_story, make_source
+):
+    make_story(sources=[make_source(name="Runrunes")])
+    draft = make_issue(status=Issue.Status.DRAFT, published_at=None)
+    story = make_story(issue=draft)
+    cached_get(client, "/sources/")
+
+    story.sources.add(make_source(name="Draft-only outlet"))
+    story.tags.add("draft-only")
+
+    response = client.get("/sources/")
+    assert response.headers[CACHED] == "hit"
+    assert "Draft-only outlet" not in response.content.decode()
+
+
+def test_an_editor_saving_a_published_issue_refreshes_its_cached_pages(
+    client, editor, make_issue
+):
+    issue = make_issue(headline="Before the correction")
+    reader = Client()
+    cached_get(reader, "/")
+    cached_get(reader, issue.get_absolute_url())
+    client.force_login(editor)
+
+    client.post(
+        change_url(issue),
+        change_form_data(client, issue, headline="After the correction"),
+    )
+
+    for path in ("/", issue.get_absolute_url()):
+        response = reader.get(path)
+        assert CACHED not in response.headers, path
+        assert "After the correction" in response.content.decode(), path
+
+
+def test_rescheduling_a_scheduled_issue_refreshes_the_cached_pages(client, make_issue):
+    make_issue(headline="Already out")
+    scheduled = make_issue(
+        headline="Coming soon", published_at=timezone.now() + timedelta(days=1)
+    )
+    cached_get(client, "/issues/")
+
+    scheduled.published_at = timezone.now() - timedelta(minutes=1)
+    scheduled.save()
+
+    assert "Coming soon" in client.get("/issues/").content.decode()
+
+
+def test_renaming_a_source_only_drafts_cite_keeps_cached_pages(
+    client, make_issue, make_story, make_source
+):
+    make_story()
+    source = make_source(name="Draft outlet")
+    make_story(
+        issue=make_issue(status=Issue.Status.DRAFT, published_at=None),
+        sources=[source],
+    )
+    cached_get(client, "/sources/")
+
+    source.name = "Draft outlet, renamed"
+    source.save()
+
+    assert client.get("/sources/").headers[CACHED] == "hit"
+
+
+def test_renaming_a_source_a_published_story_cites_refreshes_cached_pages(
+    client, make_story, make_source
+):
+    source = make_source(name="Efecto Cocuyo")
+    make_story(sources=[source])
+    cached_get(client, "/sources/")
+
+    source.name = "Efecto Cocuyo (renamed)"
+    source.save()
+
+    assert "Efecto Cocuyo (renamed)" in client.get("/sources/").content.decode()
