@@ -11,6 +11,10 @@ Donate links carry where the reader came from, and nothing about the reader:
 `parse_reference` turns a query string into a `Reference` (or None when it is
 missing or malformed); the models decide whether it names something public
 and count it per day. No IP address, cookie or user agent is stored.
+
+A reader counts once per issue (or series) and hour, however often they
+reload: `visit_key` names the visit by a keyed hash of their address and the
+day, which the view keeps only in the cache, for an hour.
 """
 
 import csv
@@ -20,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.utils.crypto import salted_hmac
 from django.utils.html import format_html, format_html_join
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
@@ -56,6 +61,28 @@ def parse_reference(params):
     if story and not SLUG_RE.match(story):
         return None
     return Reference(issue_slug=origin, story_slug=story)
+
+
+#: How long one reader's visits from one issue or series count as one.
+VISIT_SECONDS = 60 * 60
+
+
+def visit_key(address, reference, day):
+    """A cache key for one reader's visit from one issue or series on `day`.
+
+    The address is hashed with a key derived from SECRET_KEY, together with
+    the day, so the key can be neither reversed nor matched to the same
+    reader's key of another day.
+    """
+    origin = (
+        f"series:{reference.series_slug}"
+        if reference.series_slug
+        else reference.issue_slug
+    )
+    digest = salted_hmac(
+        "newsroom.donations.visit", f"{day.isoformat()}|{address}|{origin}"
+    ).hexdigest()
+    return f"donate:visit:{digest}"
 
 
 def is_countable_visit(headers):

@@ -1,13 +1,16 @@
 """Site-wide pages: home, donate, health check."""
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from issues.views import PublishedIssueMixin
 from newsroom import donations
+from newsroom.client_ip import client_ip
 from newsroom.models import Campaign, DonateClick, DonatePage, Frequency
 
 
@@ -30,8 +33,9 @@ class HomeView(PublishedIssueMixin, TemplateView):
 class DonateView(TemplateView):
     """The donate page; a visit from an issue's, story's or series' link is counted.
 
-    Never cached anywhere: every visit must reach the counter, and the page's
-    figures change with each import.
+    Once per reader, issue (or series) and hour: reloading the page, or a
+    script fetching it in a loop, adds nothing. Never cached anywhere: every
+    visit must reach the counter, and the page's figures change with each import.
     """
 
     template_name = "newsroom/donate.html"
@@ -42,9 +46,17 @@ class DonateView(TemplateView):
             request.method == "GET"
             and reference
             and donations.is_countable_visit(request.headers)
+            and self.first_visit_this_hour(reference)
         ):
             DonateClick.objects.record(reference)
         return super().get(request, *args, **kwargs)
+
+    def first_visit_this_hour(self, reference):
+        """Note the visit in the cache; False if this reader's was noted already."""
+        key = donations.visit_key(
+            client_ip(self.request), reference, timezone.localdate()
+        )
+        return cache.add(key, True, timeout=donations.VISIT_SECONDS)
 
     def get_context_data(self, **kwargs):
         page = DonatePage.objects.load()

@@ -1,4 +1,8 @@
-"""Donate clicks: visits to /donate/ per issue, story page or series, per day."""
+"""Donate clicks: visits to /donate/ per issue, story page or series, per day.
+
+The view counts each reader once per issue or series and hour
+(`newsroom.donations.visit_key`); these rows only add up what it lets through.
+"""
 
 from datetime import timedelta
 

@@ -1,12 +1,15 @@
-"""Donate clicks are counted per issue per day, and nothing about the reader is kept."""
+"""Donate clicks are counted per issue per day, once per reader and hour, and
+nothing about the reader is kept."""
 
 import re
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from issues.models import Issue
+from newsroom.donations import Reference, visit_key
 from newsroom.models import DonateClick
 from newsroom.models.clicks import DonateClickQuerySet
 from tests.newsroom.donate_builders import make_campaign
@@ -50,8 +53,9 @@ def test_a_series_page_appeal_names_the_series(client, make_issue, series):
 def test_each_visit_from_an_issue_adds_to_that_days_counter(client, make_issue):
     issue = make_issue()
 
-    for _ in range(3):
-        assert client.get(f"/donate/?from={issue.slug}").status_code == 200
+    for n in range(3):
+        response = client.get(f"/donate/?from={issue.slug}", REMOTE_ADDR=f"192.0.2.{n}")
+        assert response.status_code == 200
 
     row = DonateClick.objects.get()
     assert (row.issue, row.via, row.day, row.count) == (
@@ -189,8 +193,8 @@ def test_counting_keeps_nothing_personal_and_sets_no_cookie(client, make_issue):
 def test_the_donate_page_is_never_cached_so_every_visit_counts(client, make_issue):
     issue = make_issue()
 
-    first = client.get(f"/donate/?from={issue.slug}")
-    client.get(f"/donate/?from={issue.slug}")
+    first = client.get(f"/donate/?from={issue.slug}", REMOTE_ADDR="192.0.2.1")
+    client.get(f"/donate/?from={issue.slug}", REMOTE_ADDR="192.0.2.2")
 
     assert "no-store" in first["Cache-Control"]
     assert "private" in first["Cache-Control"]
@@ -267,3 +271,84 @@ def test_a_head_request_from_a_link_checker_is_not_counted(client, make_issue):
 
     assert response.status_code == 200
     assert not DonateClick.objects.exists()
+
+
+# One reader, one click per issue and hour.
+
+
+def test_ten_visits_from_one_address_count_one_click(client, make_issue):
+    issue = make_issue()
+
+    for _ in range(10):
+        assert client.get(f"/donate/?from={issue.slug}").status_code == 200
+
+    assert clicks(issue=issue) == 1
+
+
+def test_ten_visits_from_two_addresses_count_two_clicks(client, make_issue):
+    issue = make_issue()
+
+    for n in range(10):
+        client.get(f"/donate/?from={issue.slug}", REMOTE_ADDR=f"192.0.2.{n % 2}")
+
+    assert clicks(issue=issue) == 2
+
+
+def test_a_reader_counts_once_per_issue_whether_from_the_issue_or_a_story(
+    client, make_story
+):
+    story = make_story()
+    issue = story.issue
+
+    client.get(f"/donate/?from={issue.slug}")
+    client.get(f"/donate/?from={issue.slug}&story={story.slug}")
+
+    assert clicks(issue=issue) == 1
+
+
+def test_one_reader_counts_once_for_each_issue_and_series(client, make_issue, series):
+    first, second = make_issue(series=series), make_issue(series=series)
+
+    for _ in range(3):
+        client.get(f"/donate/?from={first.slug}")
+        client.get(f"/donate/?from={second.slug}")
+        client.get(f"/donate/?from=series:{series.slug}")
+
+    assert (clicks(issue=first), clicks(issue=second), clicks(series=series)) == (
+        1,
+        1,
+        1,
+    )
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_a_reader_inventing_forwarded_addresses_counts_once(
+    client, make_issue
+):
+    issue = make_issue()
+
+    for n in range(10):
+        client.get(
+            f"/donate/?from={issue.slug}",
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.66",
+        )
+    client.get(
+        f"/donate/?from={issue.slug}",
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.67",
+    )
+
+    assert clicks(issue=issue) == 2
+
+
+def test_the_visit_key_names_neither_the_address_nor_a_key_of_another_day():
+    reference = Reference(issue_slug="carter-center-goodbye")
+    today = timezone.localdate()
+
+    key = visit_key("203.0.113.9", reference, today)
+
+    assert "203.0.113.9" not in key and "carter" not in key
+    assert key == visit_key("203.0.113.9", reference, today)
+    assert key != visit_key("203.0.113.9", reference, today + timedelta(days=1))
+    assert key != visit_key("203.0.113.10", reference, today)
