@@ -32,6 +32,7 @@ def _fresh_cache():
 DATA_MIGRATIONS = [
     ("issues", "0002_editorial_groups", "create_groups"),
     ("newsroom", "0003_editors_manage_reader_revenue", "grant"),
+    ("newsroom", "0004_editors_lift_login_lockouts", "grant"),
 ]
 
 
