@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("issues", "0006_lead_image_random_names")]
-AFTER = [("issues", "0008_issue_preview_key")]
+AFTER = [("issues", "0007_issue_preview_key")]
 
 
 @pytest.mark.django_db(transaction=True)
