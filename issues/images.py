@@ -3,17 +3,24 @@
 Three jobs, none of which touches the database:
 
 - Upload checks (`check_image`, used by `LeadImageField`'s form field): the
-  file's size, its real format and its pixel count are checked from the
-  header before anything is decoded, so a 10 kB file that would decode to
-  gigabytes (a decompression bomb) is refused with a clear message.
-- Renditions (`renditions`): the lead image at a few fixed widths, in WebP and
-  JPEG, re-encoded without EXIF. They are made once, on first use, and their
-  sizes are cached, so a page only looks them up.
+  file's size, its real format, its pixel count, its sides and its shape are
+  checked from the header before anything is decoded, so a 10 kB file that
+  would decode to gigabytes (a decompression bomb), or a strip no rendition
+  can be made of, is refused with a clear message. The stored original is
+  re-encoded upright and without EXIF, XMP or comments (`clean_original`), so
+  no camera or GPS position is kept.
+- Renditions: the lead image at a few fixed widths, in WebP and JPEG. They are
+  made in the editor's request, when the image is stored or the issue saved
+  (`make_renditions`); a reader's request only looks them up (`renditions`),
+  so no reader ever pays for decoding, and an image that cannot be rendered
+  leaves the page without it instead of failing it.
 - Share cards (`share_card`): a 1200×630 PNG with the series and headline for
   issues without a lead image, rendered once per issue version and stored.
 """
 
 import io
+import logging
+import re
 import textwrap
 import uuid
 import warnings
@@ -24,6 +31,7 @@ from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.template.defaultfilters import filesizeformat
@@ -32,6 +40,11 @@ from PIL import ExifTags, Image, ImageDraw, ImageFont, ImageOps, UnidentifiedIma
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+# Renditions are at most 1200 px wide, and the WebP encoder refuses anything
+# over 16,383 px a side: five times as tall as wide keeps the tallest one at
+# 6,000 px, and a 12,000 px side is more than any rendition needs.
+MAX_SIDE = 12_000
+MAX_ASPECT_RATIO = 5
 FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 MEDIA_TYPES = {
@@ -42,11 +55,14 @@ MEDIA_TYPES = {
     ".gif": "image/gif",
 }
 RENDITION_WIDTHS = (480, 800, 1200)
+RENDITION_NAME = re.compile(r"renditions/(?P<stem>.+)-[0-9]+w\.(?:webp|jpg)")
 SIZES = "(min-width: 44rem) 40rem, 100vw"
 
 # Pillow refuses to open anything larger than twice this (and warns above it):
 # our own limit, checked first with a clearer message, is the same number.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+logger = logging.getLogger(__name__)
 
 CARD_SIZE = (1200, 630)
 # The site's own palette (static/css/site.css): paper, ink, accent, muted.
@@ -131,6 +147,31 @@ def check_image(file) -> None:
         )
     if width * height > MAX_PIXELS:
         raise _too_many_pixels(width, height)
+    check_shape(width, height)
+
+
+def check_shape(width: int, height: int) -> None:
+    """Refuse sides and shapes that no rendition could be made of.
+
+    A strip 800×20,000 or 39,000,000×1 is within the pixel limit, but its
+    renditions would be beyond the WebP encoder's limit or take a minute of
+    CPU to make.
+    """
+    if max(width, height) > MAX_SIDE:
+        raise ValidationError(
+            "This image is %(width)s×%(height)s pixels; each side may be at most "
+            "%(limit)s pixels. Resize it before uploading.",
+            code="too_long_a_side",
+            params={"width": width, "height": height, "limit": f"{MAX_SIDE:,}"},
+        )
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        raise ValidationError(
+            "This image is %(width)s×%(height)s pixels; a lead image may be at "
+            "most %(ratio)s times as wide as it is tall, or as tall as it is wide. "
+            "Crop it before uploading.",
+            code="bad_shape",
+            params={"width": width, "height": height, "ratio": MAX_ASPECT_RATIO},
+        )
 
 
 def _too_many_pixels(width=None, height=None):
@@ -143,18 +184,75 @@ def _too_many_pixels(width=None, height=None):
     )
 
 
+class CleanImage(SimpleUploadedFile):
+    """An upload that `clean_original` has already re-encoded."""
+
+
+def clean_original(file) -> CleanImage:
+    """The image turned upright and re-encoded without its metadata.
+
+    Cameras write the owner's GPS position, the camera and more into EXIF and
+    XMP; nothing of it is kept, only the colour profile. The file must have
+    passed `check_image`. A file that passed it but cannot be decoded (cut
+    short, say) raises ValidationError.
+    """
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            image_format = image.format
+            upright = ImageOps.exif_transpose(image)
+            upright.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        raise ValidationError(
+            "This image is damaged or incomplete; export it again and upload "
+            "the new file.",
+            code="broken_image",
+        ) from error
+    finally:
+        file.seek(0)
+    kept = {
+        k: upright.info[k] for k in ("icc_profile", "transparency") if k in upright.info
+    }
+    upright.info = {}
+    buffer = io.BytesIO()
+    upright.save(buffer, image_format, **kept, **ORIGINAL_OPTIONS.get(image_format, {}))
+    name = PurePosixPath(getattr(file, "name", None) or "image").name
+    content_type = f"image/{image_format.lower()}"
+    return CleanImage(name, buffer.getvalue(), content_type=content_type)
+
+
+ORIGINAL_OPTIONS = {"JPEG": {"quality": 92}, "WEBP": {"quality": 90}}
+
+
 class LeadImageFormField(forms.ImageField):
-    """An image field that runs `check_image` before Django's own decoding."""
+    """An image field that runs `check_image` before Django's own decoding.
+
+    What it hands on is the upload already cleaned by `clean_original`, so a
+    file that cannot be cleaned is an error on the form, not in the save.
+    """
 
     def to_python(self, data):
-        if data and hasattr(data, "size"):
+        if data and hasattr(data, "size") and not isinstance(data, CleanImage):
             check_image(data)
+            data = clean_original(data)
         return super().to_python(data)
+
+
+class LeadImageFieldFile(models.fields.files.ImageFieldFile):
+    """A stored lead image: cleaned when saved, with its renditions made then."""
+
+    def save(self, name, content, save=True):
+        if not isinstance(content, CleanImage):
+            check_image(content)
+            content = clean_original(content)
+        super().save(name, content, save)
+        make_renditions(self)
 
 
 class LeadImageField(models.ImageField):
     """A model image field whose form refuses bad uploads with clear messages."""
 
+    attr_class = LeadImageFieldFile
     default_validators = [FileExtensionValidator(EXTENSIONS)]
 
     def formfield(self, **kwargs):
@@ -199,53 +297,106 @@ def rendition_widths(width: int) -> list[int]:
     return [w for w in RENDITION_WIDTHS if w < largest] + [largest]
 
 
+def rendered_stem(path: str) -> str | None:
+    """The name, without extension, of the original that `path` is a rendition of."""
+    match = RENDITION_NAME.fullmatch(path)
+    return match["stem"] if match else None
+
+
+def original_stem(name: str) -> str:
+    return str(PurePosixPath(name).with_suffix(""))
+
+
 def renditions(field_file) -> RenditionSet | None:
-    """The renditions of a stored image, made on first use; None if unreadable."""
-    key = f"renditions:v1:{field_file.name}"
+    """The renditions made when the image was stored; None if there are none.
+
+    This runs in readers' requests, so it never decodes nor writes anything:
+    it reads the original's header and checks that every rendition is there.
+    Whatever goes wrong leaves the page without its image.
+    """
+    key = _cache_key(field_file.name)
     found = cache.get(key)
     if found is None:
         try:
-            found = _make_renditions(field_file.storage, field_file.name)
-        except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
+            found = _renditions(field_file.storage, field_file.name, make=False)
+        except Exception:
+            logger.warning(
+                "Cannot find the renditions of %s", field_file.name, exc_info=True
+            )
+            return None
+        if found is not None:
+            cache.set(key, found, None)
+    return found
+
+
+def make_renditions(field_file) -> RenditionSet | None:
+    """Make whichever renditions of a stored image are missing; None if it cannot.
+
+    The editor's request pays for this, when the image is stored or the issue
+    saved. A file that bypassed the upload checks is held to them here, before
+    anything is decoded; a failure is logged and leaves the issue without
+    renditions, which pages show as no image.
+    """
+    key = _cache_key(field_file.name)
+    found = cache.get(key)
+    if found is None:
+        try:
+            found = _renditions(field_file.storage, field_file.name, make=True)
+        except Exception:
+            logger.exception("Cannot make the renditions of %s", field_file.name)
             return None
         cache.set(key, found, None)
     return found
 
 
+def _cache_key(name):
+    return f"renditions:v2:{name}"
+
+
 def _display_size(image):
-    """Width and height as displayed, after the EXIF orientation is applied."""
+    """Width and height as displayed, after the EXIF orientation is applied.
+
+    Read from the header only: a PNG may keep its EXIF after the pixels, and
+    Pillow would decode them all to reach it, so for a PNG only EXIF found in
+    the header counts (cleaned originals have none at all).
+    """
     width, height = image.size
-    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    if image.format == "PNG":
+        exif = Image.Exif()
+        if "exif" in image.info:
+            exif.load(image.info["exif"])
+    else:
+        exif = image.getexif()
+    orientation = exif.get(ExifTags.Base.Orientation, 1)
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def _make_renditions(storage, name) -> RenditionSet:
-    stem = PurePosixPath("renditions") / PurePosixPath(name).with_suffix("")
+def _renditions(storage, name, make) -> RenditionSet | None:
+    base = PurePosixPath("renditions") / original_stem(name)
     with storage.open(name) as file:
+        check_image(file)
         image = Image.open(file)
         width, height = _display_size(image)
         plan = [
-            (w, max(1, round(height * w / width)), f"{stem}-{w}w")
+            (w, max(1, round(height * w / width)), f"{base}-{w}w")
             for w in rendition_widths(width)
         ]
-        names = {}
         decoded = None
-        for w, h, base in plan:
+        for w, h, target in plan:
             for ext, save in ((".webp", _save_webp), (".jpg", _save_jpeg)):
-                target = base + ext
-                if not storage.exists(target):
-                    if decoded is None:
-                        decoded = _flatten(ImageOps.exif_transpose(image))
-                    buffer = io.BytesIO()
-                    save(decoded.resize((w, h), Image.Resampling.LANCZOS), buffer)
-                    target = storage.save(target, ContentFile(buffer.getvalue()))
-                names[w, ext] = target
+                if storage.exists(target + ext):
+                    continue
+                if not make:
+                    return None
+                if decoded is None:
+                    decoded = _flatten(ImageOps.exif_transpose(image))
+                buffer = io.BytesIO()
+                save(decoded.resize((w, h), Image.Resampling.LANCZOS), buffer)
+                storage.save(target + ext, ContentFile(buffer.getvalue()))
     return RenditionSet(
         tuple(
-            Rendition(
-                w, h, storage.url(names[w, ".webp"]), storage.url(names[w, ".jpg"])
-            )
-            for w, h, _ in plan
+            Rendition(w, h, storage.url(f"{target}.webp"), storage.url(f"{target}.jpg"))
+            for w, h, target in plan
         )
     )
 

@@ -165,6 +165,24 @@ class IssueQuerySet(models.QuerySet):
             status=Issue.Status.PUBLISHED, published_at__gt=timezone.now()
         )
 
+    def showing_image(self, path):
+        """Issues whose current lead image is stored at `path`, or rendered there.
+
+        The media view serves nothing else: an image replaced or removed, and
+        any file that is not a lead image, is gone from the site.
+        """
+        stem = images.rendered_stem(path)
+        if stem is None:
+            return self.filter(lead_image=path)
+        candidates = self.filter(lead_image__startswith=f"{stem}.")
+        return self.filter(
+            pk__in=[
+                pk
+                for pk, name in candidates.values_list("pk", "lead_image")
+                if images.original_stem(name) == stem
+            ]
+        )
+
     def with_contents(self):
         """Prefetch everything an issue page shows, in a fixed number of queries.
 
@@ -217,7 +235,10 @@ class Issue(models.Model):
     lead_image = images.LeadImageField(
         upload_to=images.lead_image_upload_path,
         blank=True,
-        help_text="JPEG, PNG, WebP or GIF; at most 10 MB and 40 megapixels.",
+        help_text=(
+            "JPEG, PNG, WebP or GIF; at most 10 MB, 40 megapixels and 12,000 "
+            "pixels a side, and at most 5 times as wide as tall or as tall as wide."
+        ),
     )
     lead_image_alt = models.CharField(
         "alt text",
@@ -279,6 +300,16 @@ class Issue(models.Model):
     def __str__(self):
         return self.headline
 
+    def save(self, *args, **kwargs):
+        """Save, then make the lead image's missing renditions.
+
+        Every editor's save passes here, so the work is done in the editor's
+        request and never in a reader's.
+        """
+        super().save(*args, **kwargs)
+        if self.lead_image:
+            images.make_renditions(self.lead_image)
+
     def get_absolute_url(self):
         return reverse("issues:issue_detail", kwargs={"slug": self.slug})
 
@@ -326,20 +357,20 @@ class Issue(models.Model):
         Issue.objects.filter(pk=self.pk).update(preview_key=self.preview_key)
 
     def lead_image_renditions(self):
-        """The lead image at the widths we serve (made once), or None."""
+        """The lead image at the widths we serve, or None if it has none to show."""
         return images.renditions(self.lead_image) if self.lead_image else None
 
     def share_image(self):
         """The image shared with links: the lead image, else a rendered card.
 
-        Returns (url, width, height); the card is drawn on its first request.
+        Returns (url, width, height, alt); the card is drawn on its first request.
         """
         renditions = self.lead_image_renditions()
         if renditions:
             largest = renditions.largest
-            return largest.jpeg_url, largest.width, largest.height
+            return largest.jpeg_url, largest.width, largest.height, self.lead_image_alt
         url = reverse("issues:share_image", kwargs={"slug": self.slug})
-        return (url, *images.CARD_SIZE)
+        return (url, *images.CARD_SIZE, self.headline)
 
     def share_card_name(self, storage):
         """The stored PNG card for this version of the issue, rendered once."""

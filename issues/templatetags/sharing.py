@@ -53,7 +53,7 @@ def sharing_meta(context, obj):
     request = context["request"]
     issue = obj if isinstance(obj, Issue) else obj.issue
     canonical = request.build_absolute_uri(obj.get_absolute_url())
-    image_url, image_width, image_height = issue.share_image()
+    image_url, image_width, image_height, image_alt = issue.share_image()
     image = request.build_absolute_uri(image_url)
     description = _description(obj)
     organisation = {
@@ -83,7 +83,7 @@ def sharing_meta(context, obj):
         "image": image,
         "image_width": image_width,
         "image_height": image_height,
-        "image_alt": issue.lead_image_alt if issue.lead_image else obj.headline,
+        "image_alt": image_alt,
         "published": issue.published_at,
         "modified": issue.updated_at,
         "section": issue.series.name,
