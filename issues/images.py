@@ -95,9 +95,9 @@ FONT_PATHS = {
 def lead_image_upload_path(instance, filename: str) -> str:
     """A random name under the month's folder, keeping the extension.
 
-    Uploads are served without checking who may see them (a preview link must
-    show a draft's image to someone with no account), so a draft's image must
-    not be findable from its original file name.
+    A draft's renditions are served to whoever opened its preview link, so
+    their names, which follow from this one, must not be guessable from the
+    original file name.
     """
     suffix = "".join(filter(str.isalnum, PurePosixPath(filename).suffix.lower()))
     return f"issues/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix[:4] or 'img'}"
@@ -374,7 +374,8 @@ def _display_size(image):
 def _renditions(storage, name, make) -> RenditionSet | None:
     base = PurePosixPath("renditions") / original_stem(name)
     with storage.open(name) as file:
-        check_image(file)
+        if make:
+            check_image(file)
         image = Image.open(file)
         width, height = _display_size(image)
         plan = [
