@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issues', '0006_lead_image_random_names'),
+        ('issues', '0007_issue_preview_key'),
     ]
 
     operations = [
