@@ -155,8 +155,9 @@ class ScheduleForm(forms.Form):
 class ImportReportForm(forms.Form):
     """Paste a report, or upload it as a .txt file, to get a draft issue.
 
-    The same parser and importer as `import_report`. Importing a report whose
-    issue exists already updates that issue, so it needs the right to edit it.
+    The same parser and importer as `import_report`. Importing a report that
+    an earlier import made an issue of updates that issue, so it needs the
+    right to edit it.
     """
 
     series = forms.ModelChoiceField(

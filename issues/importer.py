@@ -58,21 +58,24 @@ def issue_slug(headline: str) -> str:
     return slugify(headline)[:max_length].strip("-") or "issue"
 
 
-def find_existing_issue(report: Report, series: Series) -> Issue | None:
-    """The issue a re-import of `report` updates: same series, same headline slug.
+def import_key(report: Report) -> str:
+    """What makes two imports "the same document": the slug of its headline.
 
-    When another series already held the slug, the issue got a numbered
-    suffix ("…-2"), so those count too.
+    An import records it on the issue it makes (`Issue.import_key`), so an
+    edited version of the report (a typo fixed, a story rewritten) updates
+    that issue, while a report under another headline is another issue.
     """
-    base = issue_slug(report.headline)
-    candidates = series.issues.filter(slug__startswith=base).order_by("pk")
-    for issue in candidates:
-        if issue.slug == base:
-            return issue
-    for issue in candidates:
-        if re.fullmatch(rf"{re.escape(base)}-\d+", issue.slug):
-            return issue
-    return None
+    return issue_slug(report.headline)
+
+
+def find_existing_issue(report: Report, series: Series) -> Issue | None:
+    """The issue an earlier import of the same document made in `series`, or None.
+
+    Only the recorded key counts, never a slug that looks alike: an issue
+    made by hand, or imported from "Venezuela 2025" when the report is
+    "Venezuela", is not this report's to overwrite.
+    """
+    return series.issues.filter(import_key=import_key(report)).first()
 
 
 @transaction.atomic
@@ -87,8 +90,8 @@ def import_report(
 ) -> tuple[Issue, bool]:
     """Create or update the issue `report` describes; return it and whether it is new.
 
-    Re-importing updates the issue of the same series and headline: its fields
-    are rewritten, its stories and reads replaced, its sources reused by name.
+    Re-importing updates the issue an earlier import of the same report made
+    (`find_existing_issue`): its fields are rewritten, its stories and reads replaced, its sources reused by name.
     `status` None keeps an existing issue's status (a new one is a draft), so
     fixing a typo in a published issue does not take it offline. Publishing
     without a time keeps an existing publish time that has passed, else uses
@@ -132,6 +135,7 @@ def _write(report, series, status, published_at, user, may_update):
             series=series,
             number=series.next_number(),
             slug=unique_slug(Issue.objects.all(), issue_slug(report.headline)),
+            import_key=import_key(report),
             created_by=user,
         )
     else:

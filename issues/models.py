@@ -279,6 +279,16 @@ class Issue(models.Model):
             "made so far."
         ),
     )
+    import_key = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Set when an import makes the issue: the slug of the report's "
+            "headline. Importing that report into the series again updates "
+            "this issue; empty for an issue made by hand, which no import changes."
+        ),
+    )
 
     objects = IssueQuerySet.as_manager()
 
@@ -292,6 +302,11 @@ class Issue(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="published_issue_has_publish_time",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "import_key"],
+                condition=~Q(import_key=""),
+                name="issue_import_key_unique_in_series",
             ),
         ]
         indexes = [models.Index(fields=["status", "-published_at"])]

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from issues.forms import IMPORT_MAX_BYTES, ImportReportForm
 from issues.models import Issue
 from tests.issues.admin_forms import change_form_data, change_url
-from tests.seeds import SEED_REPORT
+from tests.seeds import SEED_REPORT, seed_report_headed
 
 CHANGELIST = reverse("admin:issues_issue_changelist")
 IMPORT = reverse("admin:issues_issue_import")
@@ -297,6 +297,67 @@ def test_a_publish_landing_between_checking_and_saving_a_writers_import_wins(
     assert set(issue.stories.values_list("headline", flat=True)) == {
         "Edited after import"
     }
+
+
+def test_importing_a_new_report_never_updates_a_published_issue_it_did_not_make(
+    editor_client, series
+):
+    editor_client.post(
+        IMPORT, {"series": series.pk, "text": seed_report_headed("Venezuela 2025")}
+    )
+    published = Issue.objects.get()
+    assert published.slug == "venezuela-2025"
+    Issue.objects.filter(pk=published.pk).update(
+        status=Issue.Status.PUBLISHED, published_at=timezone.now()
+    )
+    stories = list(published.stories.values_list("pk", "headline"))
+
+    response = editor_client.post(
+        IMPORT,
+        {"series": series.pk, "text": seed_report_headed("Venezuela")},
+        follow=True,
+    )
+
+    assert "Imported “Venezuela” as a new draft." in response.content.decode()
+    new = Issue.objects.exclude(pk=published.pk).get()
+    assert (new.headline, new.slug, new.status) == (
+        "Venezuela",
+        "venezuela",
+        Issue.Status.DRAFT,
+    )
+    published.refresh_from_db()
+    assert published.headline == "Venezuela 2025" and published.is_public
+    assert list(published.stories.values_list("pk", "headline")) == stories
+
+
+def test_a_writers_import_never_overwrites_a_colleagues_draft_made_by_hand(
+    client, writer, make_staff, series, make_issue, make_story
+):
+    colleague = make_staff("writer2", "Writers")
+    draft = make_issue(
+        series=series,
+        headline="Venezuela",
+        slug="venezuela",
+        dek="My own dek.",
+        status=Issue.Status.DRAFT,
+        published_at=None,
+        created_by=colleague,
+    )
+    make_story(issue=draft, headline="My own story")
+    client.force_login(writer)
+
+    response = client.post(
+        IMPORT,
+        {"series": series.pk, "text": seed_report_headed("Venezuela")},
+        follow=True,
+    )
+
+    assert "Imported “Venezuela” as a new draft." in response.content.decode()
+    new = Issue.objects.exclude(pk=draft.pk).get()
+    assert (new.slug, new.created_by) == ("venezuela-2", writer)
+    draft.refresh_from_db()
+    assert (draft.dek, draft.created_by) == ("My own dek.", colleague)
+    assert list(draft.stories.values_list("headline", flat=True)) == ["My own story"]
 
 
 # Start next issue.

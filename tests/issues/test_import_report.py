@@ -1,11 +1,13 @@
 """`manage.py import_report`: a plain-text report becomes one issue, drafts by default."""
 
+import importlib
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import connections
@@ -15,7 +17,7 @@ from reversion.models import Version
 
 from issues.models import Issue, Series
 from stories.models import RecommendedRead, Source, Story
-from tests.seeds import SEED_REPORT
+from tests.seeds import SEED_REPORT, seed_report_headed
 
 SLUG = "the-carter-center-says-goodbye-with-a-damning-verdict"
 
@@ -306,6 +308,59 @@ def test_a_slug_taken_by_another_series_gets_a_suffix_and_reimport_finds_it(
     run(SEED_REPORT)
 
     assert list(target.issues.values_list("slug", flat=True)) == [f"{SLUG}-2"]
+
+
+def test_import_of_a_new_report_never_updates_an_issue_it_did_not_make(
+    db, tmp_path, series, make_issue, make_story
+):
+    published = make_issue(
+        series=series, headline="Venezuela 2025", slug="venezuela-2025"
+    )
+    make_story(issue=published, headline="The published story")
+    report = tmp_path / "venezuela.txt"
+    report.write_text(seed_report_headed("Venezuela"), encoding="utf-8")
+
+    output = run(report)
+
+    assert "Created issue No. 2 “Venezuela”" in output
+    new = Issue.objects.get(headline="Venezuela")
+    assert (new.slug, new.status) == ("venezuela", Issue.Status.DRAFT)
+    published.refresh_from_db()
+    assert published.headline == "Venezuela 2025" and published.is_public
+    assert list(published.stories.values_list("headline", flat=True)) == [
+        "The published story"
+    ]
+
+
+def test_reports_whose_headlines_share_a_slug_prefix_are_separate_issues(db, tmp_path):
+    for headline in ("Venezuela 2025", "Venezuela", "Venezuela 2025", "Venezuela"):
+        report = tmp_path / "report.txt"
+        report.write_text(seed_report_headed(headline), encoding="utf-8")
+        run(report)
+
+    assert sorted(Issue.objects.values_list("slug", "version")) == [
+        ("venezuela", 2),
+        ("venezuela-2025", 2),
+    ]
+
+
+def test_issues_imported_before_the_link_was_recorded_are_still_updated_by_reimport(
+    db, make_issue
+):
+    run(SEED_REPORT, "--publish")
+    hand_made = make_issue(headline="The Carter Center", slug="the-carter-center")
+    Issue.objects.update(import_key="")
+    Issue.objects.filter(slug=SLUG).update(headline="Retitled by an editor")
+    migration = importlib.import_module("issues.migrations.0009_issue_import_key")
+
+    migration.link_imported_issues(apps, None)
+    output = run(SEED_REPORT)
+
+    assert "Updated issue No. 1" in output
+    assert Issue.objects.count() == 2
+    assert Issue.objects.get(slug=SLUG).import_key == SLUG
+    hand_made.refresh_from_db()
+    assert hand_made.import_key == ""
 
 
 def test_series_option_chooses_the_series(db, make_series):
