@@ -7,9 +7,14 @@ same way, so the rules below keep to names that look like organisations.
 """
 
 import re
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable
+from functools import cached_property
+from itertools import pairwise
 
 MAX_SOURCE_NAME_WORDS = 8
+MAX_SOURCE_NAME_LENGTH = 100
 REPORTING_VERBS = {
     "reported", "reports", "revealed", "reveals", "released", "releases",
     "published", "publishes", "highlighted", "highlights", "documented",
@@ -30,6 +35,7 @@ SENTENCE_OPENERS = {
     "also", "and", "but", "however", "later", "meanwhile", "now", "then",
     "this", "today", "yesterday", "on", "in", "last", "after", "before",
 }  # fmt: skip
+FIRST_NAME_NOT = {"the"} | SENTENCE_OPENERS
 ORGANISATION_WORDS = {
     "academy", "agency", "alliance", "association", "bank", "board", "bureau",
     "center", "centre", "chamber", "coalition", "commission", "committee",
@@ -41,6 +47,13 @@ ORGANISATION_WORDS = {
     "ministerio", "observatorio", "programa",
 }  # fmt: skip
 NAME_WORD_RE = re.compile(r"[^\W\d_][\w’'&.-]*")
+TOKEN_RE = re.compile(r"\S+")
+MENTION_START_RE = re.compile(r"(?<![\w-])(?:\w+|[^\w\s])")
+NAME_KEY_RE = re.compile(r"\w+|.")
+NAME_ENDS_RE = re.compile(r"(?![\w-])")
+NOT_NAME_END_RE = re.compile(r"[^\w-]")
+NAME_TAIL_REVERSED_RE = re.compile(r"[\w’'-]*")
+FIRST_NAME_START_RE = re.compile(r"(?:^|(?<=[’']))[^\W\d_]")
 
 
 def find_sources(text: str, known_sources: Iterable[str] = ()) -> list[str]:
@@ -61,11 +74,11 @@ def find_sources(text: str, known_sources: Iterable[str] = ()) -> list[str]:
             name = found[key][1]
         found[key] = (position, name)
 
-    for known in known_sources:
-        name = normalise_source_name(known)
-        match = name and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
-        if match:
-            add(name, match.start())
+    names = [normalise_source_name(known) for known in known_sources]
+    mentions = _first_mentions(text, names)
+    for name in names:
+        if name in mentions:
+            add(name, mentions[name])
     for name, position in _attributions(text):
         add(name, position)
     return [name for _, name in sorted(found.values())]
@@ -99,23 +112,105 @@ def normalise_source_name(name: str) -> str:
     return name
 
 
+def _first_mentions(text: str, names: Iterable[str]) -> dict[str, int]:
+    """Where each name first appears in `text` as whole words, in its spelling.
+
+    One pass over the text, looking up the names that begin with each word
+    (or sign) there, instead of one search of the whole text per name: the
+    names come from the database and from the report's own reads, so a long
+    list must not multiply the time a long story takes.
+    """
+    wanted: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for name in names:
+        if name:
+            wanted[NAME_KEY_RE.match(name).group()][len(name)].add(name)
+    first: dict[str, int] = {}
+    for start in MENTION_START_RE.finditer(text):
+        by_length = wanted.get(start.group())
+        if not by_length:
+            continue
+        position = start.start()
+        for length, candidates in by_length.items():
+            end = position + length
+            mention = text[position:end]
+            if mention in candidates and NAME_ENDS_RE.match(text, end):
+                candidates.discard(mention)
+                first[mention] = position
+    return first
+
+
+class _Words:
+    """A text's words (runs of non-space), found once.
+
+    Each attribution looks its name up among them instead of reading the
+    text again, so the time a story takes grows with its length, not with
+    its length times the number of verbs in it.
+    """
+
+    def __init__(self, text: str):
+        self.tokens = [(m.start(), m.group()) for m in TOKEN_RE.finditer(text)]
+        self.starts = [start for start, _ in self.tokens]
+
+    def index_at(self, position: int) -> int:
+        """The index of the first word that starts at `position` or later."""
+        return bisect_left(self.starts, position)
+
+    @cached_property
+    def surnames(self) -> set[str]:
+        """Every word that follows a capitalised first name ("Elvis Amoroso").
+
+        A word counts as it may be cut from the text: up to a character that
+        cannot continue a name ("Amoroso" in "Amoroso’s"), at most
+        `MAX_SOURCE_NAME_LENGTH` long, the longest a source's name can be.
+        """
+        found = set()
+        for (_, before), (_, word) in pairwise(self.tokens):
+            first = _first_name(before)
+            if not (_is_capitalised(first) and first.lower() not in FIRST_NAME_NOT):
+                continue
+            head = word[: MAX_SOURCE_NAME_LENGTH + 1]
+            ends = [m.start() for m in NOT_NAME_END_RE.finditer(head)]
+            if len(word) <= MAX_SOURCE_NAME_LENGTH:
+                ends.append(len(word))
+            found.update(word[:end] for end in ends if end)
+        return found
+
+
+def _first_name(token: str) -> str:
+    """The name a word ends with when it is read as a first name, or "".
+
+    The leftmost start of its closing run of letters, digits, apostrophes
+    and hyphens that is a letter at the run's start or after an apostrophe
+    ("Jean-Luc", "Brien" in "(O’Brien" is "O’Brien").
+    """
+    length = NAME_TAIL_REVERSED_RE.match(token[::-1]).end()
+    tail = token[len(token) - length :]
+    start = FIRST_NAME_START_RE.search(tail)
+    return tail[start.start() :] if start else ""
+
+
 def _attributions(text: str) -> list[tuple[str, int]]:
     """(name, position) for each organisation the text attributes something to."""
+    words = _Words(text)
     found = []
     for match in ATTRIBUTION_RE.finditer(text):
         if match.group("verb"):
-            words, start, article = _name_before(text, match.start("verb"))
+            name_words, start, article = _name_before(words, match.start("verb"))
             speech = match.group("verb") in SPEECH_VERBS
         else:
-            words, start = _name_after(text, match.start("after"))
+            name_words, start = _name_after(words, match.start("after"))
             article, speech = bool(match.group("the")), False
-        for name in _split_conjunction(words):
-            if len(name) > MAX_SOURCE_NAME_WORDS:
+        for name in _split_conjunction(name_words):
+            joined = " ".join(name)
+            if (
+                len(name) > MAX_SOURCE_NAME_WORDS
+                or len(joined) > MAX_SOURCE_NAME_LENGTH
+            ):
                 continue
             if _looks_like_organisation(name, article) or (
-                not speech and len(name) == 1 and not _is_surname(name[0], text)
+                not speech and len(name) == 1 and name[0] not in words.surnames
             ):
-                found.append((" ".join(name), start))
+                found.append((joined, start))
     return found
 
 
@@ -123,49 +218,51 @@ def _is_capitalised(word: str) -> bool:
     return word[:1].isupper()
 
 
-def _name_before(text: str, end: int) -> tuple[list[str], int, bool]:
+def _name_before(words: _Words, end: int) -> tuple[list[str], int, bool]:
     """The capitalised words right before `end`, and whether "the" precedes them."""
-    words: list[str] = []
+    found: list[str] = []
     start = end
     article = False
-    for token in reversed(list(re.finditer(r"\S+", text[:end]))):
-        word = token.group()
-        if not NAME_WORD_RE.fullmatch(word) or (words and word.endswith(".")):
+    for index in range(words.index_at(end) - 1, -1, -1):
+        position, word = words.tokens[index]
+        if not NAME_WORD_RE.fullmatch(word) or (found and word.endswith(".")):
             break
         if word.lower() == "the":
-            article = bool(words)
-            start = token.start() if words else start
+            article = bool(found)
+            start = position if found else start
             break
-        if _is_capitalised(word) or (words and word.lower() in CONNECTORS):
-            words.insert(0, word)
-            start = token.start()
+        if _is_capitalised(word) or (found and word.lower() in CONNECTORS):
+            found.append(word)
+            start = position
         else:
             break
-    while words and (
-        words[0].lower() in CONNECTORS - SPANISH_ARTICLES
-        or words[0].lower() in SENTENCE_OPENERS
+    found.reverse()
+    lead = 0
+    while lead < len(found) and (
+        found[lead].lower() in CONNECTORS - SPANISH_ARTICLES
+        or found[lead].lower() in SENTENCE_OPENERS
     ):
-        words.pop(0)
-    return words, start, article
+        lead += 1
+    return found[lead:], start, article
 
 
-def _name_after(text: str, begin: int) -> tuple[list[str], int]:
+def _name_after(words: _Words, begin: int) -> tuple[list[str], int]:
     """The capitalised words starting at `begin` ("El Pitazo", "Runrunes")."""
-    words: list[str] = []
-    for token in re.finditer(r"\S+", text[begin:]):
-        word = token.group()
+    found: list[str] = []
+    for index in range(words.index_at(begin), len(words.tokens)):
+        word = words.tokens[index][1]
         bare = word.rstrip(".,;:)”’\"'")
         if not NAME_WORD_RE.fullmatch(bare):
             break
-        if _is_capitalised(bare) or (words and bare.lower() in CONNECTORS):
-            words.append(bare)
+        if _is_capitalised(bare) or (found and bare.lower() in CONNECTORS):
+            found.append(bare)
         else:
             break
         if bare != word:
             break
-    while words and words[-1].lower() in CONNECTORS:
-        words.pop()
-    return words, begin
+    while found and found[-1].lower() in CONNECTORS:
+        found.pop()
+    return found, begin
 
 
 def _split_conjunction(words: list[str]) -> list[list[str]]:
@@ -185,15 +282,5 @@ def _looks_like_organisation(words: list[str], article: bool) -> bool:
     for word in words:
         bare = word.strip(".’'")
         if bare.lower() in ORGANISATION_WORDS or (len(bare) >= 2 and bare.isupper()):
-            return True
-    return False
-
-
-def _is_surname(word: str, text: str) -> bool:
-    """True when `word` also follows a capitalised first name: "Elvis Amoroso"."""
-    pattern = rf"(?<![\w-])([^\W\d_][\w’'-]*)\s+{re.escape(word)}(?![\w-])"
-    for match in re.finditer(pattern, text):
-        first = match.group(1)
-        if _is_capitalised(first) and first.lower() not in {"the"} | SENTENCE_OPENERS:
             return True
     return False

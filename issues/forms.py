@@ -5,6 +5,8 @@ from django.db import connection, transaction
 from django.utils.timezone import localtime
 
 from issues.importer import (
+    IMPORT_MAX_BYTES,
+    ReportTooLarge,
     SeriesUnclear,
     find_existing_issue,
     import_report,
@@ -21,8 +23,6 @@ from issues.revisions import (
     snapshot_at_version,
 )
 from issues.workflow import can_edit
-
-IMPORT_MAX_BYTES = 256 * 1024
 
 
 class NormalisedNewlinesMixin:
@@ -200,13 +200,13 @@ class ImportReportForm(forms.Form):
             raise forms.ValidationError(
                 "Paste the report or upload a file: one of the two."
             )
-        if not upload and len(text.encode()) > IMPORT_MAX_BYTES:
+        try:
+            report = read_report(upload.read() if upload else text)
+        except ReportTooLarge:
             raise forms.ValidationError(
                 "The text is too long: a report is at most %(limit)d kB.",
                 params={"limit": IMPORT_MAX_BYTES // 1024},
-            )
-        try:
-            report = read_report(upload.read() if upload else text)
+            ) from None
         except ReportParseError as error:
             raise forms.ValidationError(
                 "The report could not be read at line %(line)d: %(message)s",

@@ -19,6 +19,19 @@ from issues.models import Issue, Series, unique_in, unique_slug
 from issues.report_parser import Report, ReportParseError, parse_report
 from stories.models import RecommendedRead, Source, Story
 
+IMPORT_MAX_BYTES = 256 * 1024
+
+
+class ReportTooLarge(ValueError):
+    """A report longer than `IMPORT_MAX_BYTES`, refused before it is parsed.
+
+    Parsing takes time in proportion to the text, so the bound is what keeps
+    one paste or one file from tying up a worker or a terminal.
+    """
+
+    def __init__(self):
+        super().__init__(f"A report is at most {IMPORT_MAX_BYTES // 1024} kB.")
+
 
 def text_from_bytes(data: bytes) -> str:
     """Decode an uploaded or read report: UTF-8, with or without a BOM.
@@ -45,8 +58,11 @@ def read_report(data: bytes | str) -> Report:
 
     Outlet names the site already knows are read first, into a plain list, so
     the parser (which makes no queries) recognises them; callers only turn a
-    `ReportParseError` into their own kind of message.
+    `ReportTooLarge` or a `ReportParseError` into their own kind of message.
     """
+    size = len(data) if isinstance(data, bytes) else len(data.encode())
+    if size > IMPORT_MAX_BYTES:
+        raise ReportTooLarge
     text = text_from_bytes(data) if isinstance(data, bytes) else data
     known = list(Source.objects.values_list("name", flat=True))
     return parse_report(text, known_sources=known)

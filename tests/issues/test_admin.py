@@ -1,6 +1,7 @@
 """The editors' admin as they use it: lists, filters, import, next issue, preview, login."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -210,6 +211,39 @@ def test_an_oversized_upload_is_refused(editor_client, series):
     response = editor_client.post(IMPORT, {"series": series.pk, "upload": upload})
 
     assert "The file is too large: a report is at most 256 kB." in (
+        response.content.decode()
+    )
+    assert not Issue.objects.exists()
+
+
+def test_a_paste_full_of_attributions_as_long_as_allowed_is_imported_in_seconds(
+    editor_client, series
+):
+    head = seed_report_headed("Runrunes everywhere").split("Recommended reads:")[0]
+    sentence = "Runrunes reported "
+    room = IMPORT_MAX_BYTES - len(head.encode()) - 1
+    text = head + sentence * (room // len(sentence)) + "\n"
+
+    started = time.perf_counter()
+    response = editor_client.post(
+        IMPORT, {"series": series.pk, "text": text}, follow=True
+    )
+
+    assert time.perf_counter() - started < 5
+    assert "Imported “Runrunes everywhere” as a new draft." in (
+        response.content.decode()
+    )
+    story = Issue.objects.get().stories.last()
+    assert "Runrunes" in story.sources.values_list("name", flat=True)
+
+
+def test_a_paste_over_the_size_limit_is_refused_unread(editor_client, series):
+    text = SEED_REPORT.read_text() + "Runrunes reported " * (IMPORT_MAX_BYTES // 18)
+
+    response = editor_client.post(IMPORT, {"series": series.pk, "text": text})
+
+    assert response.status_code == 200
+    assert "The text is too long: a report is at most 256 kB." in (
         response.content.decode()
     )
     assert not Issue.objects.exists()

@@ -2,6 +2,7 @@
 
 import importlib
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from io import StringIO
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from issues.importer import IMPORT_MAX_BYTES
 from issues.models import Issue, Series
 from stories.models import RecommendedRead, Source, Story
 from tests.seeds import SEED_REPORT, seed_report_headed
@@ -516,3 +518,39 @@ def test_must_show_the_home_page_links_to_the_issue_which_shows_every_sentence(
         found = page.find(expected, position)
         assert found >= 0, f"missing or out of order: {sentence!r}"
         position = found + len(expected)
+
+
+def test_a_report_file_full_of_attributions_as_long_as_allowed_imports_in_seconds(
+    db, tmp_path
+):
+    head = SEED_REPORT.read_text(encoding="utf-8").split("Recommended reads:")[0]
+    sentence = "Runrunes reported "
+    room = IMPORT_MAX_BYTES - len(head.encode()) - 1
+    report = tmp_path / "long.txt"
+    report.write_text(head + sentence * (room // len(sentence)) + "\n", "utf-8")
+
+    started = time.perf_counter()
+    output = run(report)
+
+    assert time.perf_counter() - started < 5
+    assert "Created issue No. 1" in output
+
+
+def test_a_report_file_over_the_size_limit_exits_with_status_1_and_writes_nothing(
+    db, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    report = tmp_path / "huge.txt"
+    report.write_bytes(SEED_REPORT.read_bytes() + b"More text.\n" * IMPORT_MAX_BYTES)
+
+    with pytest.raises(CommandError) as caught:
+        run(report)
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(
+            ["manage.py", "import_report", str(report), "--skip-checks"]
+        )
+
+    assert str(caught.value) == (f"{report} is too large: a report is at most 256 kB.")
+    assert exited.value.code == 1
+    assert "is too large: a report is at most 256 kB." in capsys.readouterr().err
+    assert not Issue.objects.exists() and not Series.objects.exists()

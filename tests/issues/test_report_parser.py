@@ -3,8 +3,11 @@
 No database here: the parser is a plain module that returns dataclasses.
 """
 
+import time
+
 import pytest
 
+from issues.importer import IMPORT_MAX_BYTES
 from issues.report_parser import ReportParseError, parse_report
 from tests.seeds import SEED_REPORT
 
@@ -259,3 +262,42 @@ def test_a_story_citing_an_outlet_of_the_reads_gets_it_as_source():
     )
 
     assert report.stories[0].source_names == ["Tal Cual"]
+
+
+def _filled_to_the_limit(head: str, sentence: str, tail: str = "") -> str:
+    """`head`, a paragraph of `sentence` over and over, then `tail`: as long as allowed."""
+    room = IMPORT_MAX_BYTES - len(head.encode()) - len(tail.encode()) - 1
+    return head + sentence * (room // len(sentence.encode())) + "\n" + tail
+
+
+def test_a_story_of_attributions_as_long_as_allowed_is_read_in_seconds():
+    text = _filled_to_the_limit(MINIMAL, "Runrunes reported ")
+    assert IMPORT_MAX_BYTES - 20 < len(text.encode()) <= IMPORT_MAX_BYTES
+
+    started = time.perf_counter()
+    report = parse_report(text)
+
+    assert time.perf_counter() - started < 5
+    assert report.stories[0].source_names == ["Runrunes"]
+
+
+def test_a_long_story_among_many_reads_is_read_in_seconds():
+    reads = "Recommended reads:\n" + "".join(
+        f"- Outlet {n}: a read.\n" for n in range(2000)
+    )
+    text = _filled_to_the_limit(MINIMAL, "Outlet 1999 was cited. ", reads)
+    assert IMPORT_MAX_BYTES - 30 < len(text.encode()) <= IMPORT_MAX_BYTES
+
+    started = time.perf_counter()
+    report = parse_report(text)
+
+    assert time.perf_counter() - started < 5
+    assert len(report.reads) == 2000
+    assert report.stories[0].source_names == ["Outlet 1999"]
+
+
+def test_a_word_too_long_for_a_source_name_is_not_taken_for_one():
+    long_word = "A" + "b" * 150
+    report = parse_report(MINIMAL + f"{long_word} reported it. Runrunes reported.\n")
+
+    assert report.stories[0].source_names == ["Runrunes"]

@@ -21,6 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from issues.importer import (
+    IMPORT_MAX_BYTES,
+    ReportTooLarge,
     SeriesUnclear,
     import_report,
     read_report,
@@ -97,10 +99,17 @@ class Command(BaseCommand):
         self.stdout.write(f"Preview URL: {site}{preview_path(issue)}")
 
     def _read_report(self, path: Path):
+        """Parse the file, reading no more of it than a report may hold."""
         try:
-            return read_report(path.read_bytes())
+            with path.open("rb") as file:
+                return read_report(file.read(IMPORT_MAX_BYTES + 1))
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+        except ReportTooLarge:
+            raise CommandError(
+                f"{path} is too large: a report is at most "
+                f"{IMPORT_MAX_BYTES // 1024} kB."
+            ) from None
         except ReportParseError as error:
             raise CommandError(f"{path}, {error}") from None
 
