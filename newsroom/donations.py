@@ -96,6 +96,11 @@ def is_countable_visit(headers):
 # Money ---------------------------------------------------------------------
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
+MONEY_DIGITS = 12
+MONEY_PLACES = 2
+#: The largest sum a money column holds, so no figure read from a file, and
+#: no campaign total, overflows the database.
+MAX_MONEY = Decimal(10) ** (MONEY_DIGITS - MONEY_PLACES) - Decimal(10) ** -MONEY_PLACES
 
 
 def format_money(amount, currency):
@@ -187,7 +192,11 @@ def _parse_amount(text):
         amount = Decimal(text.strip())
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:
+    if (
+        not amount.is_finite()
+        or amount <= 0
+        or amount.as_tuple().exponent < -MONEY_PLACES
+    ):
         return None
     return amount
 
@@ -261,12 +270,17 @@ def _donation_row(line, values):
     received_on = _parse_date(values["date"])
     if received_on is None:
         problems.append(f"date {values['date']!r} is not a date like 2025-03-01")
+    currency = values["currency"].upper()
     amount = _parse_amount(values["amount"])
     if amount is None:
         problems.append(
             f"amount {values['amount']!r} is not a positive amount like 25.00"
         )
-    currency = values["currency"].upper()
+    elif amount > MAX_MONEY:
+        problems.append(
+            f"amount {values['amount']!r} is more than "
+            f"{format_money(MAX_MONEY, currency)}, the most one donation can be"
+        )
     if not re.fullmatch(r"[A-Z]{3}", currency):
         problems.append(
             f"currency {values['currency']!r} is not a three-letter code like USD"

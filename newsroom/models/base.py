@@ -5,11 +5,16 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator, RegexValidator, URLValidator
 from django.db import models
 
+from newsroom import donations
+
 web_url = URLValidator(schemes=["http", "https"])
 currency_code = RegexValidator(
     r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code in capitals, such as USD."
 )
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY = {
+    "max_digits": donations.MONEY_DIGITS,
+    "decimal_places": donations.MONEY_PLACES,
+}
 POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
 
 

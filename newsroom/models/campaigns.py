@@ -267,6 +267,7 @@ class DonationQuerySet(models.QuerySet):
             raise DonationImportError(["The file has a header but no donations."])
         ids = [row.transaction_id for row in parsed.rows]
         with transaction.atomic():
+            campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
             known = set()
             for start in range(0, len(ids), 500):
                 known.update(
@@ -274,6 +275,8 @@ class DonationQuerySet(models.QuerySet):
                         transaction_id__in=ids[start : start + 500]
                     ).values_list("transaction_id", flat=True)
                 )
+            rows = [row for row in parsed.rows if row.transaction_id not in known]
+            self._check_total(campaign, rows)
             new = [
                 self.model(
                     campaign=campaign,
@@ -284,11 +287,30 @@ class DonationQuerySet(models.QuerySet):
                     donor_name=row.donor_name,
                     listed=row.listed,
                 )
-                for row in parsed.rows
-                if row.transaction_id not in known
+                for row in rows
             ]
             self.bulk_create(new, ignore_conflicts=True, batch_size=500)
         return len(new), len(known)
+
+    def _check_total(self, campaign, rows):
+        """Refuse rows that would take `campaign`'s total past what it can hold.
+
+        Each amount is bounded when the file is read, but many large ones
+        could still add up to a total the database cannot return.
+        """
+        total = campaign.raised_offline + (
+            self.filter(campaign=campaign).aggregate(total=Sum("amount"))["total"] or 0
+        )
+        for row in rows:
+            total += row.amount
+            if total > donations.MAX_MONEY:
+                raise DonationImportError(
+                    [
+                        f"line {row.line}: the campaign's total would pass "
+                        f"{donations.format_money(donations.MAX_MONEY, campaign.currency)}"
+                        ", the most it can hold."
+                    ]
+                )
 
 
 class Donation(models.Model):

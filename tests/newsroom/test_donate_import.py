@@ -202,3 +202,52 @@ def test_a_writer_cannot_import_donations(client, writer):
 
     assert response.status_code == 403
     assert not Donation.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["99999999999", "10000000000.00", "1e12"])
+def test_an_amount_too_large_to_record_is_refused_naming_its_line(tmp_path, amount):
+    make_campaign()
+
+    with pytest.raises(CommandError) as caught:
+        import_file(tmp_path, GOOD + f"2025-03-04,{amount},USD,ch_009,,\n")
+
+    assert f"line 5: amount {amount!r} is more than $9,999,999,999.99" in str(
+        caught.value
+    )
+    assert "nothing imported" in str(caught.value)
+    assert not Donation.objects.exists()
+
+
+def test_an_amount_too_large_to_record_is_refused_in_the_admin(client, editor):
+    campaign = make_campaign()
+    client.force_login(editor)
+
+    response = client.post(
+        "/admin/newsroom/donation/import/",
+        {
+            "campaign": campaign.pk,
+            "file": upload(GOOD + "2025-03-04,99999999999,USD,ch_009,,\n"),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Nothing was imported" in response.text
+    assert "line 5: amount &#x27;99999999999&#x27; is more than" in response.text
+    assert not Donation.objects.exists()
+
+
+def test_donations_that_would_take_the_total_past_what_it_can_hold_are_refused(
+    tmp_path,
+):
+    campaign = make_campaign(raised_offline=Decimal("9000000000"))
+    rows = "".join(f"2025-03-0{n},400000000.00,USD,ch_1{n},,\n" for n in range(1, 4))
+
+    with pytest.raises(CommandError) as caught:
+        import_file(tmp_path, GOOD.splitlines()[0] + "\n" + rows)
+
+    assert "line 4: the campaign's total would pass $9,999,999,999.99" in str(
+        caught.value
+    )
+    assert not Donation.objects.exists()
+    progress = Campaign.objects.with_totals().get(pk=campaign.pk).progress()
+    assert progress.raised == Decimal("9000000000")
