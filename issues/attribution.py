@@ -181,7 +181,7 @@ def _first_name(token: str) -> str:
 
     The leftmost start of its closing run of letters, digits, apostrophes
     and hyphens that is a letter at the run's start or after an apostrophe
-    ("Jean-Luc", "Brien" in "(O’Brien" is "O’Brien").
+    ("Jean-Luc"; "O’Brien" in "(O’Brien").
     """
     length = NAME_TAIL_REVERSED_RE.match(token[::-1]).end()
     tail = token[len(token) - length :]
