@@ -165,6 +165,18 @@ class IssueQuerySet(models.QuerySet):
             status=Issue.Status.PUBLISHED, published_at__gt=timezone.now()
         )
 
+    def in_state(self, state):
+        """Issues whose `Issue.state` is `state`, decided in the query.
+
+        "Published" means live: a published issue whose time is still to come
+        is "scheduled", as `Issue.state` says.
+        """
+        if state == Issue.State.SCHEDULED:
+            return self.scheduled()
+        if state == Issue.State.PUBLISHED:
+            return self.published()
+        return self.filter(status=state)
+
     def showing_image(self, path):
         """Issues whose current lead image is stored at `path`, or rendered there.
 
@@ -204,6 +216,20 @@ class Issue(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    class State(models.TextChoices):
+        """The workflow state, as editors speak of it (`Issue.state`).
+
+        Every status is a state of the same value and label; "scheduled" is
+        the one state that is not stored: a published issue whose time is
+        still to come.
+        """
+
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "review", "In review"
+        SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
@@ -334,17 +360,27 @@ class Issue(models.Model):
         return self._has_publish_time() and self.published_at <= timezone.now()
 
     @property
+    def state(self) -> "Issue.State":
+        """The status, except that a published issue not public yet is scheduled.
+
+        `Issue.objects.in_state()` says the same in a query.
+        """
+        if self._has_publish_time() and not self.is_public:
+            return self.State.SCHEDULED
+        return self.State(self.status)
+
+    @property
     def is_scheduled(self):
         """Published, but not public yet: `Issue.objects.scheduled()` includes it."""
-        return self._has_publish_time() and not self.is_public
-
-    def _has_publish_time(self):
-        return self.status == self.Status.PUBLISHED and self.published_at is not None
+        return self.state == self.State.SCHEDULED
 
     @property
     def state_label(self):
-        """The state as editors speak of it: "Scheduled" is a published issue's wait."""
-        return "Scheduled" if self.is_scheduled else self.get_status_display()
+        """The state's label: "Scheduled" is a published issue's wait."""
+        return self.state.label
+
+    def _has_publish_time(self):
+        return self.status == self.Status.PUBLISHED and self.published_at is not None
 
     @property
     def effective_intro(self):
@@ -423,3 +459,11 @@ class IssueEvent(models.Model):
 
     def __str__(self):
         return f"{self.issue}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def to_state(self) -> Issue.State:
+        """The state the move reached: a schedule stores "published" but reaches
+        "scheduled"."""
+        if self.action == "schedule":
+            return Issue.State.SCHEDULED
+        return Issue.State(self.to_status)

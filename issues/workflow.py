@@ -25,11 +25,11 @@ from issues.models import Issue, IssueEvent
 PUBLISH_PERMISSION = "issues.publish_issue"
 CHANGE_PERMISSION = "issues.change_issue"
 
-DRAFT = Issue.Status.DRAFT
-IN_REVIEW = Issue.Status.IN_REVIEW
-PUBLISHED = Issue.Status.PUBLISHED
-UNPUBLISHED = Issue.Status.UNPUBLISHED
-SCHEDULED = "scheduled"
+DRAFT = Issue.State.DRAFT
+IN_REVIEW = Issue.State.IN_REVIEW
+SCHEDULED = Issue.State.SCHEDULED
+PUBLISHED = Issue.State.PUBLISHED
+UNPUBLISHED = Issue.State.UNPUBLISHED
 
 
 class TransitionError(Exception):
@@ -114,11 +114,6 @@ TRANSITIONS = {
 }
 
 
-def state_of(issue):
-    """The workflow state: the status, except that a future publish is "scheduled"."""
-    return SCHEDULED if issue.is_scheduled else issue.status
-
-
 def can_edit(user, issue):
     """Whether `user` may change `issue`'s content (see the module docstring)."""
     if not user.has_perm(CHANGE_PERMISSION):
@@ -128,7 +123,7 @@ def can_edit(user, issue):
 
 def available_transitions(issue, user):
     """The transitions to offer `user` on `issue`, in the order the buttons show."""
-    state = state_of(issue)
+    state = issue.state
     return [
         t
         for t in TRANSITIONS.values()
@@ -206,11 +201,10 @@ def perform(issue, user, name, *, publish_at=None, note="", seen_version=None):
             )
     with transaction.atomic():
         locked = Issue.objects.select_for_update().get(pk=issue.pk)
-        state = state_of(locked)
+        state = locked.state
         if state not in transition.sources:
-            label = "scheduled" if state == SCHEDULED else locked.get_status_display()
             raise TransitionError(
-                f"An issue that is {label.lower()} cannot be "
+                f"An issue that is {state.label.lower()} cannot be "
                 f"{transition.done}; reload the page to see its current state."
             )
         if seen_version is not None and seen_version != locked.version:
@@ -252,12 +246,11 @@ def record(issue, *, user, from_status, action=None, note="", at=None):
     `user` None is a command. `action` None names the move by where the issue
     is now, as the buttons would have.
     """
-    state = state_of(issue)
     return IssueEvent.objects.create(
         issue=issue,
         user=user,
         created_at=at or timezone.now(),
-        action=action or _ACTION_REACHING[state],
+        action=action or _ACTION_REACHING[issue.state],
         from_status=from_status,
         to_status=issue.status,
         published_at=issue.published_at if issue.status == PUBLISHED else None,

@@ -89,3 +89,34 @@ def test_a_scheduled_issue_becomes_public_when_its_time_arrives(
 def test_the_database_refuses_a_published_issue_without_a_publish_time(make_issue):
     with pytest.raises(IntegrityError), transaction.atomic():
         make_issue(status=Issue.Status.PUBLISHED, published_at=None)
+
+
+@pytest.mark.parametrize(
+    ("status", "offset", "state"),
+    [
+        (Issue.Status.DRAFT, None, Issue.State.DRAFT),
+        (Issue.Status.DRAFT, FUTURE, Issue.State.DRAFT),
+        (Issue.Status.IN_REVIEW, FUTURE, Issue.State.IN_REVIEW),
+        (Issue.Status.PUBLISHED, PAST, Issue.State.PUBLISHED),
+        (Issue.Status.PUBLISHED, FUTURE, Issue.State.SCHEDULED),
+        (Issue.Status.UNPUBLISHED, PAST, Issue.State.UNPUBLISHED),
+        (Issue.Status.UNPUBLISHED, FUTURE, Issue.State.UNPUBLISHED),
+    ],
+)
+def test_an_issue_is_in_exactly_one_state_and_the_query_agrees(
+    make_issue, status, offset, state
+):
+    published_at = timezone.now() + offset if offset is not None else None
+    issue = make_issue(status=status, published_at=published_at)
+
+    assert issue.state == state
+    assert issue.state_label == state.label
+    assert [s for s in Issue.State if Issue.objects.in_state(s).contains(issue)] == [
+        state
+    ]
+
+
+def test_every_status_is_a_state_with_the_same_label():
+    assert {(s.value, s.label) for s in Issue.Status} == {
+        (s.value, s.label) for s in Issue.State if s != Issue.State.SCHEDULED
+    }

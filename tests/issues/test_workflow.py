@@ -226,7 +226,7 @@ def test_a_published_issue_offers_the_editor_only_unpublish(
 
     assert ">Unpublish</button>" in page
     assert ">Publish now</button>" not in page
-    assert "State: Published" in page
+    assert "State: Published · live since" in page
 
 
 def test_a_scheduled_issue_shows_its_state_and_can_still_be_published_now(
@@ -238,7 +238,7 @@ def test_a_scheduled_issue_shows_its_state_and_can_still_be_published_now(
     client.force_login(editor)
 
     page = change_page(client, issue).content.decode()
-    assert "State: Scheduled" in page
+    assert "State: Scheduled · goes live" in page
     assert ">Publish now</button>" in page
 
     transition(client, issue, "publish")

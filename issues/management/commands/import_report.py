@@ -146,9 +146,10 @@ def _parse_time(value: str):
 
 
 def _state(issue: Issue) -> str:
-    if issue.status != Issue.Status.PUBLISHED:
-        return f"{issue.get_status_display().lower()}, not public"
+    state = issue.state
+    if state not in (Issue.State.PUBLISHED, Issue.State.SCHEDULED):
+        return f"{state.label.lower()}, not public"
     when = timezone.localtime(issue.published_at).strftime("%Y-%m-%d %H:%M %Z")
-    if issue.is_public:
-        return f"published {when}"
-    return f"scheduled for {when}"
+    if state == Issue.State.SCHEDULED:
+        return f"scheduled for {when}"
+    return f"published {when}"
