@@ -17,7 +17,6 @@ from issues.importer import (
 from issues.models import Issue, Series
 from issues.report_parser import ReportParseError
 from issues.revisions import (
-    ISSUE_FIELDS,
     compare,
     current_snapshot,
     snapshot_at_version,
@@ -49,25 +48,8 @@ class NormalisedNewlinesMixin:
             self.data = data
 
 
-class InlineContentForm(NormalisedNewlinesMixin, forms.ModelForm):
-    pass
-
-
-class SeriesAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
-    class Meta:
-        model = Series
-        fields = [
-            "name",
-            "slug",
-            "hashtag",
-            "description",
-            "cadence",
-            "intro",
-            "channel_call",
-            "channel_url",
-            "appeal",
-            "donate_label",
-        ]
+class AdminContentForm(NormalisedNewlinesMixin, forms.ModelForm):
+    """A model form of the admin's: the admin's fieldsets or fields choose its fields."""
 
 
 class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
@@ -87,7 +69,7 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
 
     class Meta:
         model = Issue
-        fields = [*ISSUE_FIELDS, "tags"]
+        fields = [*Issue.CONTENT_FIELDS, "tags"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

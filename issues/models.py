@@ -233,6 +233,26 @@ class Issue(models.Model):
         PUBLISHED = "published", "Published"
         UNPUBLISHED = "unpublished", "Unpublished"
 
+    # What editors write, in the order an issue reads: the edit form's fields
+    # (with the tags), what its save writes and what revisions compare.
+    CONTENT_FIELDS = [
+        "series",
+        "number",
+        "headline",
+        "slug",
+        "dek",
+        "intro",
+        "channel_call",
+        "channel_url",
+        "appeal",
+        "lead_image",
+        "lead_image_alt",
+        "lead_image_caption",
+        "lead_image_credit",
+    ]
+    # What only the workflow's moves change (`issues.workflow`).
+    WORKFLOW_FIELDS = ["status", "published_at"]
+
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="issues")
     number = models.PositiveIntegerField(
         help_text="The issue's number within its series."

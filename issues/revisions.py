@@ -23,29 +23,14 @@ reversion.register(Story)
 reversion.register(RecommendedRead)
 reversion.register(Issue, follow=("stories", "reads"))
 
-ISSUE_FIELDS = [
-    "series",
-    "number",
-    "headline",
-    "slug",
-    "dek",
-    "intro",
-    "channel_call",
-    "channel_url",
-    "appeal",
-    "lead_image",
-    "lead_image_alt",
-    "lead_image_caption",
-    "lead_image_credit",
-]
 STORY_FIELDS = ["headline", "slug", "body", "why_it_matters", "more_information"]
 READ_FIELDS = ["source", "summary", "url"]
 
-# What a restore leaves as it is: the workflow decides these, not the content,
-# and a restore must not bring back preview links an editor revoked.
-WORKFLOW_FIELDS = [
-    "status",
-    "published_at",
+# What a restore leaves as it is: the workflow decides the state, the stamps
+# record the issue's making and its edit version, and a restore must not bring
+# back preview links an editor revoked.
+RESTORE_KEEPS = [
+    *Issue.WORKFLOW_FIELDS,
     "created_at",
     "created_by",
     "version",
@@ -71,7 +56,7 @@ def _label(model, field):
 def _snapshot(issue_values, stories, reads, series_names, source_names):
     """Labelled values from plain dicts, the same whatever they were read from."""
     snap = {}
-    for field in ISSUE_FIELDS:
+    for field in Issue.CONTENT_FIELDS:
         value = issue_values.get(field)
         if field == "series":
             value = series_names.get(value, "")
@@ -110,7 +95,7 @@ def _named_snapshot(issue_values, stories, reads):
 
 
 def current_snapshot(issue):
-    issue_values = {f: getattr(issue, f) for f in ISSUE_FIELDS}
+    issue_values = {f: getattr(issue, f) for f in Issue.CONTENT_FIELDS}
     issue_values["series"] = issue.series_id
     stories = [
         {
@@ -225,7 +210,7 @@ def restore(revision, issue, user):
     """
     with transaction.atomic(), reversion.create_revision():
         current = Issue.objects.select_for_update().get(pk=issue.pk)
-        kept = {f: getattr(current, f) for f in WORKFLOW_FIELDS}
+        kept = {f: getattr(current, f) for f in RESTORE_KEEPS}
         left_out = _revert(revision, current)
         restored = Issue.objects.get(pk=issue.pk)
         for field, value in kept.items():
@@ -272,7 +257,7 @@ def _revert(revision, issue):
 
 
 # Fields the restore sets itself, whatever the revision held.
-RESTORE_SETS = {*WORKFLOW_FIELDS, "updated_by"}
+RESTORE_SETS = {*RESTORE_KEEPS, "updated_by"}
 
 
 def _drop_missing_references(deserialized):

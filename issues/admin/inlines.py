@@ -4,9 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 from issues import workflow
-from issues.forms import (
-    InlineContentForm,
-)
+from issues.forms import AdminContentForm
 from stories.models import RecommendedRead, Story
 
 
@@ -54,7 +52,7 @@ def preload(form, field_name, objects):
     getattr(widget, "widget", widget).preloaded = objects
 
 
-class StoryInlineForm(InlineContentForm):
+class StoryInlineForm(AdminContentForm):
     """A story's row, filled from what StoryInline's queryset prefetched.
 
     taggit looks a form's initial tags up with a query of its own, whatever was
@@ -78,7 +76,7 @@ class StoryInlineForm(InlineContentForm):
         self.instance.tags.set(self.cleaned_data["tags"])
 
 
-class ReadInlineForm(InlineContentForm):
+class ReadInlineForm(AdminContentForm):
     """A read's row, its source's option labelled from the row's own join."""
 
     def __init__(self, *args, **kwargs):
@@ -92,7 +90,7 @@ class IssueContentInline:
 
     extra = 0
     ordering = ["position", "pk"]
-    form = InlineContentForm
+    form = AdminContentForm
 
     def _issue_editable(self, request, obj):
         return (

@@ -25,18 +25,18 @@ from issues.forms import (
 )
 from issues.importer import ImportRefused
 from issues.models import Issue, Series
-from issues.revisions import (
-    WORKFLOW_FIELDS,
-    ensure_initial_revision,
-)
+from issues.revisions import ensure_initial_revision
 from newsroom.admin import DonateClicksAdminMixin
 
-# What an edit form may write; the workflow and the restore own the rest.
-CONTENT_FIELDS = [
-    f.name
-    for f in Issue._meta.concrete_fields
-    if not f.primary_key and f.name not in WORKFLOW_FIELDS
-] + ["version"]
+# What an edit's save writes: the content and the save's own stamps; the
+# workflow's fields and the issue's keys are never the form's to write.
+SAVED_BY_AN_EDIT = [*Issue.CONTENT_FIELDS, "updated_at", "updated_by", "version"]
+
+
+def content_fields(first, last):
+    """`Issue.CONTENT_FIELDS` from `first` to `last`: one group of the form."""
+    fields = Issue.CONTENT_FIELDS
+    return fields[fields.index(first) : fields.index(last) + 1]
 
 
 class EditConflict(Exception):
@@ -68,11 +68,7 @@ class IssueAdmin(
             None,
             {
                 "fields": [
-                    "series",
-                    "number",
-                    "headline",
-                    "slug",
-                    "dek",
+                    *content_fields("series", "dek"),
                     "tags",
                     "loaded_version",
                 ]
@@ -88,21 +84,14 @@ class IssueAdmin(
         (
             "Opening and closing",
             {
-                "fields": ["intro", "channel_call", "channel_url", "appeal"],
+                "fields": content_fields("intro", "appeal"),
                 "classes": ["collapse"],
                 "description": "Empty fields use the series' text.",
             },
         ),
         (
             "Lead image",
-            {
-                "fields": [
-                    "lead_image",
-                    "lead_image_alt",
-                    "lead_image_caption",
-                    "lead_image_credit",
-                ]
-            },
+            {"fields": content_fields("lead_image", "lead_image_credit")},
         ),
     ]
 
@@ -225,7 +214,7 @@ class IssueAdmin(
         if not bumped:
             raise EditConflict
         obj.version = loaded + 1
-        obj.save(update_fields=CONTENT_FIELDS)
+        obj.save(update_fields=SAVED_BY_AN_EDIT)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

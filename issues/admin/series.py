@@ -11,15 +11,13 @@ from django.urls import path
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from issues.forms import (
-    SeriesAdminForm,
-)
+from issues.forms import AdminContentForm
 from issues.models import Series
 
 
 @admin.register(Series)
 class SeriesAdmin(admin.ModelAdmin):
-    form = SeriesAdminForm
+    form = AdminContentForm
     list_display = ["name", "hashtag", "cadence", "issue_count"]
     search_fields = ["name", "hashtag"]
     prepopulated_fields = {"slug": ["name"]}

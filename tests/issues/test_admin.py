@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from issues.forms import IMPORT_MAX_BYTES, ImportReportForm
-from issues.models import Issue
+from issues.models import Issue, Series
 from tests.issues.admin_forms import change_form_data, change_url
 from tests.seeds import SEED_REPORT, seed_report_headed
 
@@ -161,6 +161,51 @@ def test_saving_stamps_who_saved_last(client, writer, make_issue):
 
     issue.refresh_from_db()
     assert (issue.headline, issue.updated_by) == ("After", writer)
+
+
+def test_the_change_form_edits_each_content_field_once_and_no_workflow_field(
+    editor_client, make_issue
+):
+    response = editor_client.get(change_url(make_issue()))
+    page = response.content.decode()
+
+    for name in [*Issue.CONTENT_FIELDS, "tags"]:
+        assert page.count(f'name="{name}"') == 1, name
+    for name in [*Issue.WORKFLOW_FIELDS, "preview_key", "import_key"]:
+        assert f'name="{name}"' not in page, name
+    assert set(response.context["adminform"].form.fields) == {
+        *Issue.CONTENT_FIELDS,
+        "tags",
+        "loaded_version",
+    }
+
+
+def test_an_edit_keeps_the_issues_workflow_fields_and_keys(client, writer, make_issue):
+    issue = make_issue(status=Issue.Status.DRAFT, published_at=None)
+    Issue.objects.filter(pk=issue.pk).update(import_key="a-report")
+    client.force_login(writer)
+    data = change_form_data(client, issue, headline="After")
+    data.update(status="published", published_at="2020-01-01 00:00", import_key="x")
+
+    client.post(change_url(issue), data)
+
+    issue.refresh_from_db()
+    assert issue.headline == "After"
+    assert (issue.status, issue.published_at, issue.import_key) == (
+        Issue.Status.DRAFT,
+        None,
+        "a-report",
+    )
+
+
+def test_the_series_form_edits_each_field_of_the_series_once(editor_client, series):
+    page = editor_client.get(
+        reverse("admin:issues_series_change", args=[series.pk])
+    ).content.decode()
+
+    for field in Series._meta.concrete_fields:
+        if not field.primary_key:
+            assert page.count(f'name="{field.name}"') == 1, field.name
 
 
 # Import from text.
