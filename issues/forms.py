@@ -10,9 +10,8 @@ from issues.importer import (
     SeriesUnclear,
     find_existing_issue,
     import_report,
-    matching_series,
     read_report,
-    series_from_hashtag,
+    series_for,
 )
 from issues.models import Issue, Series
 from issues.report_parser import ReportParseError
@@ -204,7 +203,7 @@ class ImportReportForm(forms.Form):
     def _series_for(self, report):
         """The report's series; None on an empty site, where saving makes it."""
         try:
-            series = matching_series(report)
+            series = series_for(report, may_create=False)
         except SeriesUnclear as error:
             raise forms.ValidationError(
                 "Choose the series: none uses the report's hashtag %(hashtag)s.",
@@ -226,7 +225,7 @@ class ImportReportForm(forms.Form):
         """
         report = self.cleaned_data["report"]
         with transaction.atomic():
-            series = self.cleaned_data["series"] or series_from_hashtag(report.hashtag)
+            series = self.cleaned_data["series"] or series_for(report, may_create=True)
             return import_report(
                 report,
                 series=series,

@@ -235,29 +235,25 @@ class SeriesUnclear(Exception):
         self.hashtag = report.hashtag
 
 
-def matching_series(report: Report) -> Series | None:
-    """The series using the report's hashtag, else the only series there is.
+def series_for(report: Report, *, may_create: bool) -> Series | None:
+    """The series a report belongs to when none is named.
 
-    None on a site with no series yet, where the import makes the one the
-    hashtag names (`series_for_report`); `SeriesUnclear` when several exist
-    and none uses the hashtag. Nothing is written, so a form can ask first.
+    The series using the report's hashtag, else the only series there is.
+    On a site with no series yet it is the series the hashtag names, made
+    when `may_create`; otherwise None, and nothing is written, so a form can
+    ask first and make it when it saves. Several series, none using the
+    hashtag: `SeriesUnclear`, for a person to choose.
     """
     if report.hashtag:
         match = Series.objects.filter(hashtag__iexact=report.hashtag).first()
         if match:
             return match
-    candidates = list(Series.objects.all()[:2])
-    if len(candidates) > 1:
+    only = Series.objects.only_one()
+    if only is not None:
+        return only
+    if Series.objects.exists():
         raise SeriesUnclear(report)
-    return candidates[0] if candidates else None
-
-
-def series_for_report(report: Report) -> Series:
-    """The series a report belongs to when none is named, made on an empty site.
-
-    Raises `SeriesUnclear` as `matching_series` does.
-    """
-    return matching_series(report) or series_from_hashtag(report.hashtag)
+    return series_from_hashtag(report.hashtag) if may_create else None
 
 
 def series_from_hashtag(hashtag: str) -> Series:
@@ -321,11 +317,5 @@ class _SourceCache:
         name = normalise_source_name(name)
         key = name.casefold()
         if key not in self._by_name:
-            source = Source.objects.filter(name__iexact=name).first()
-            if source is None:
-                slug = unique_slug(
-                    Source.objects.all(), slugify(name)[:190] or "source"
-                )
-                source = Source.objects.create(name=name, slug=slug)
-            self._by_name[key] = source
+            self._by_name[key], _ = Source.objects.find_or_create(name)
         return self._by_name[key]

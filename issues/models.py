@@ -30,6 +30,15 @@ def unique_in(base: str, taken: set[str]) -> str:
 
 
 class SeriesQuerySet(models.QuerySet):
+    def only_one(self):
+        """The only series there is, or None when there is none or there are several.
+
+        Where a person names no series (a new issue, an imported report), this
+        is the one they mean.
+        """
+        candidates = list(self[:2])
+        return candidates[0] if len(candidates) == 1 else None
+
     def published(self):
         """Series with at least one published issue: the only ones the public sees.
 

@@ -4,10 +4,11 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
+from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
-from issues.models import Issue
+from issues.models import Issue, unique_slug
 from newsroom.fields import RichTextField
 
 
@@ -23,6 +24,18 @@ def _published_citations(model, field):
 
 
 class SourceQuerySet(models.QuerySet):
+    def find_or_create(self, name, **defaults):
+        """The source called `name`, ignoring case, else a new one with `defaults`.
+
+        Returns it and whether it is new. "Runrunes" and "runrunes" are one
+        source (the database refuses a second); a new one gets a free slug.
+        """
+        source = self.filter(name__iexact=name).first()
+        if source is not None:
+            return source, False
+        slug = unique_slug(self.model.objects.all(), slugify(name)[:190] or "source")
+        return self.create(name=name, slug=slug, **defaults), True
+
     def with_citation_counts(self):
         """Each source with `story_count` and `read_count`: its published citations."""
         return self.annotate(

@@ -116,8 +116,7 @@ class IssueAdmin(
         asked = str(initial.get("series", ""))
         series = Series.objects.filter(pk=asked).first() if asked.isdigit() else None
         if series is None and not asked:
-            only = list(Series.objects.all()[:2])
-            series = only[0] if len(only) == 1 else None
+            series = Series.objects.only_one()
         if series is not None:
             initial.update(series=series.pk, number=series.next_number())
         return initial

@@ -5,9 +5,8 @@ import pytest
 from issues.importer import (
     SeriesUnclear,
     import_report,
-    matching_series,
     read_report,
-    series_for_report,
+    series_for,
 )
 from issues.models import Series
 from issues.report_parser import ReportParseError
@@ -46,15 +45,23 @@ def test_bytes_that_are_not_text_are_refused_with_their_line(db):
 def test_on_an_empty_site_the_report_makes_the_series_its_hashtag_names(db):
     report = read_report(REPORT)
 
-    assert matching_series(report) is None
-    assert series_for_report(report) == Series.objects.get(slug="hashtag")
+    assert series_for(report, may_create=False) is None
+    assert not Series.objects.exists()
+    assert series_for(report, may_create=True) == Series.objects.get(slug="hashtag")
+
+
+def test_the_only_series_takes_a_report_whatever_its_hashtag(db, make_series):
+    only = make_series(slug="only", hashtag="#Other")
+
+    assert series_for(read_report(REPORT), may_create=False) == only
+    assert Series.objects.get() == only
 
 
 def test_the_series_using_the_hashtag_is_chosen_among_several(db, make_series):
     make_series(slug="other", hashtag="#Other")
     mine = make_series(slug="mine", hashtag="#hashtag")
 
-    assert series_for_report(read_report(REPORT)) == mine
+    assert series_for(read_report(REPORT), may_create=False) == mine
 
 
 def test_several_series_none_using_the_hashtag_is_unclear(db, make_series):
@@ -62,7 +69,7 @@ def test_several_series_none_using_the_hashtag_is_unclear(db, make_series):
     make_series(slug="two", hashtag="#Two")
 
     with pytest.raises(SeriesUnclear, match="#Hashtag"):
-        series_for_report(read_report(REPORT))
+        series_for(read_report(REPORT), may_create=True)
     assert Series.objects.count() == 2
 
 

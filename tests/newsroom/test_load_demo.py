@@ -162,3 +162,30 @@ def test_demo_issue_and_stories_are_tagged_and_tag_pages_answer(db, debug, clien
     assert response.status_code == 200
     assert embassy.headline in response.content.decode()
     assert "/tags/elections/" in client.get("/sitemap.xml").content.decode()
+
+
+def test_a_seed_source_already_there_in_another_case_is_kept_and_completed(
+    db, debug, make_source
+):
+    runrunes = make_source(name="RUNRUNES", slug="runrunes-ours", homepage_url="")
+
+    out = load_demo()
+
+    runrunes.refresh_from_db()
+    assert Source.objects.filter(name__iexact="runrunes").get() == runrunes
+    assert (runrunes.name, runrunes.slug) == ("RUNRUNES", "runrunes-ours")
+    assert runrunes.homepage_url == "https://runrun.es/"
+    assert "Sources: 8 added." in out
+    assert Source.objects.count() == 9
+
+
+def test_among_series_none_using_its_hashtag_the_demo_gets_its_own(
+    db, debug, make_series
+):
+    make_series(slug="one", hashtag="#One")
+    make_series(slug="two", hashtag="#Two")
+
+    load_demo()
+
+    assert Issue.objects.get().series == Series.objects.get(hashtag="#NowWhatVenezuela")
+    assert Series.objects.count() == 3

@@ -26,7 +26,7 @@ from issues.importer import (
     SeriesUnclear,
     import_report,
     read_report,
-    series_for_report,
+    series_for,
 )
 from issues.models import Issue, Series
 from issues.previews import preview_path
@@ -124,7 +124,7 @@ class Command(BaseCommand):
                     + (f"Known series: {known}." if known else "There is none yet.")
                 ) from None
         try:
-            return series_for_report(report)
+            return series_for(report, may_create=True)
         except SeriesUnclear as error:
             raise CommandError(
                 "Several series exist and none uses the report's hashtag "

@@ -20,17 +20,16 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from issues.importer import (
     SeriesUnclear,
     find_existing_issue,
     import_report,
     read_report,
-    series_for_report,
+    series_for,
     series_from_hashtag,
 )
-from issues.models import Issue, unique_slug
+from issues.models import Issue
 from issues.report_parser import ReportParseError
 from newsroom.models import load_donate_seed
 from stories.models import Source
@@ -47,11 +46,8 @@ def load_sources(command):
     """The outlets the seed reports cite, with homepages for the reads' links."""
     created = 0
     for entry in json.loads((seeds_dir() / "sources.json").read_text("utf-8")):
-        source = Source.objects.filter(name__iexact=entry["name"]).first()
-        if source is None:
-            Source.objects.create(
-                slug=unique_slug(Source.objects.all(), slugify(entry["name"])), **entry
-            )
+        source, new = Source.objects.find_or_create(**entry)
+        if new:
             created += 1
             continue
         blanks = [
@@ -73,8 +69,10 @@ def import_seed_reports(command):
         except ReportParseError as error:
             raise CommandError(f"{path.name}, {error}") from None
         try:
-            series = series_for_report(report)
+            series = series_for(report, may_create=True)
         except SeriesUnclear:
+            # Among series of the site's own, none by the demo's hashtag: the
+            # demo gets the series its hashtag names, rather than stopping.
             series = series_from_hashtag(report.hashtag)
         if find_existing_issue(report, series):
             command.stdout.write(f"Kept: {report.headline}")
