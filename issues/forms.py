@@ -4,8 +4,11 @@ from django import forms
 from django.db import connection, transaction
 from django.utils.timezone import localtime
 
-from issues.importer import (
+from issues.models import Issue, Series
+from issues.reports import (
     IMPORT_MAX_BYTES,
+    ImportOptions,
+    ReportParseError,
     ReportTooLarge,
     SeriesUnclear,
     find_existing_issue,
@@ -13,8 +16,6 @@ from issues.importer import (
     read_report,
     series_for,
 )
-from issues.models import Issue, Series
-from issues.report_parser import ReportParseError
 from issues.revisions import (
     compare,
     current_snapshot,
@@ -228,9 +229,11 @@ class ImportReportForm(forms.Form):
             series = self.cleaned_data["series"] or series_for(report, may_create=True)
             return import_report(
                 report,
-                series=series,
-                user=self.user,
-                may_update=lambda issue: can_edit(self.user, issue),
+                ImportOptions(
+                    series=series,
+                    user=self.user,
+                    may_update=lambda issue: can_edit(self.user, issue),
+                ),
             )
 
     @staticmethod

@@ -23,8 +23,8 @@ from issues.forms import (
     IssueAdminForm,
     ScheduleForm,
 )
-from issues.importer import ImportRefused
 from issues.models import Issue, Series
+from issues.reports import ImportRefused
 from issues.revisions import ensure_initial_revision
 from newsroom.admin import DonateClicksAdminMixin
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from issues.forms import IMPORT_MAX_BYTES, ImportReportForm
+from issues.forms import ImportReportForm
 from issues.models import Issue, Series
+from issues.reports import IMPORT_MAX_BYTES
 from tests.issues.admin_forms import change_form_data, change_url
 from tests.seeds import SEED_REPORT, seed_report_headed
 

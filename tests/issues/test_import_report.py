@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from issues.importer import IMPORT_MAX_BYTES
 from issues.models import Issue, Series
+from issues.reports import IMPORT_MAX_BYTES
 from stories.models import RecommendedRead, Source, Story
 from tests.seeds import SEED_REPORT, seed_report_headed
 

@@ -1,6 +1,6 @@
 """`manage.py import_report PATH`: turn a plain-text weekly report into an issue.
 
-The format is described in `issues/report_parser.py`. Without a publish
+The format is described in `issues/reports/parser.py`. Without a publish
 option the issue is a draft; importing the same report again updates the
 issue it made. A report that cannot be parsed is refused with its line
 number, and nothing is written.
@@ -20,17 +20,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from issues.importer import (
+from issues.models import Issue, Series
+from issues.previews import preview_path
+from issues.reports import (
     IMPORT_MAX_BYTES,
+    ImportOptions,
+    ReportParseError,
     ReportTooLarge,
     SeriesUnclear,
     import_report,
     read_report,
     series_for,
 )
-from issues.models import Issue, Series
-from issues.previews import preview_path
-from issues.report_parser import ReportParseError
 from issues.workflow import publish_problems
 
 
@@ -76,9 +77,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             issue, created = import_report(
                 report,
-                series=self._series(series, report),
-                status=status,
-                published_at=published_at,
+                ImportOptions(
+                    series=self._series(series, report),
+                    status=status,
+                    published_at=published_at,
+                ),
             )
 
         self.stdout.write(

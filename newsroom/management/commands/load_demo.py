@@ -21,7 +21,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from issues.importer import (
+from issues.models import Issue
+from issues.reports import (
+    ImportOptions,
+    ReportParseError,
     SeriesUnclear,
     find_existing_issue,
     import_report,
@@ -29,8 +32,6 @@ from issues.importer import (
     series_for,
     series_from_hashtag,
 )
-from issues.models import Issue
-from issues.report_parser import ReportParseError
 from newsroom.models import load_donate_seed
 from stories.models import Source
 
@@ -82,9 +83,11 @@ def import_seed_reports(command):
         )
         issue, _ = import_report(
             report,
-            series=series,
-            status=Issue.Status.PUBLISHED,
-            published_at=published_at,
+            ImportOptions(
+                series=series,
+                status=Issue.Status.PUBLISHED,
+                published_at=published_at,
+            ),
         )
         command.stdout.write(f"Imported: {issue.headline}")
 

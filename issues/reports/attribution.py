@@ -1,6 +1,6 @@
 """Which outlets a story cites, read from its plain text.
 
-A plain module, no database: `issues.report_parser` calls it for each story.
+A plain module, no database: `issues.reports.parser` calls it for each story.
 A story names its sources as the attribution of what it reports ("Runrunes
 reported", "according to a report from El Pitazo"); people are quoted the
 same way, so the rules below keep to names that look like organisations.

@@ -1,56 +1,28 @@
-"""Write a parsed report (`issues.report_parser.Report`) to the database.
+"""The report pipeline's database side: read a report, then write it.
 
-The parser knows nothing of the database; this module is the one place that
-turns its dataclasses into a series, an issue, stories, reads and sources, in
-one transaction, so a failure leaves nothing half-written.
+The parser (`issues.reports.parser`) knows nothing of the database. This
+module gives it the outlet names the site knows, finds the series a report
+belongs to, and is the one place that turns the parser's dataclasses into a
+series, an issue, stories, reads and sources, in one transaction, so a
+failure leaves nothing half-written.
 """
 
-import codecs
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 import reversion
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from issues import workflow
-from issues.attribution import normalise_source_name
 from issues.models import Issue, Series, unique_in, unique_slug
-from issues.report_parser import Report, ReportParseError, parse_report
+from issues.reports.attribution import normalise_source_name
+from issues.reports.parser import Report, parse_report, report_text
 from stories.models import RecommendedRead, Source, Story
-
-IMPORT_MAX_BYTES = 256 * 1024
-
-
-class ReportTooLarge(ValueError):
-    """A report longer than `IMPORT_MAX_BYTES`, refused before it is parsed.
-
-    Parsing takes time in proportion to the text, so the bound is what keeps
-    one paste or one file from tying up a worker or a terminal.
-    """
-
-    def __init__(self):
-        super().__init__(f"A report is at most {IMPORT_MAX_BYTES // 1024} kB.")
-
-
-def text_from_bytes(data: bytes) -> str:
-    """Decode an uploaded or read report: UTF-8, with or without a BOM.
-
-    Anything else is refused with the line where decoding failed, rather than
-    guessed at, so a wrong file (a PDF, a Word document) is reported clearly.
-    """
-    if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
-        raise ReportParseError(
-            "contains NUL bytes: this is not a plain-text file.", line
-        )
-    try:
-        return codecs.decode(data, "utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ReportParseError(
-            "is not valid UTF-8 text; save the report as UTF-8 plain text.", line
-        ) from None
 
 
 def read_report(data: bytes | str) -> Report:
@@ -60,10 +32,7 @@ def read_report(data: bytes | str) -> Report:
     the parser (which makes no queries) recognises them; callers only turn a
     `ReportTooLarge` or a `ReportParseError` into their own kind of message.
     """
-    size = len(data) if isinstance(data, bytes) else len(data.encode())
-    if size > IMPORT_MAX_BYTES:
-        raise ReportTooLarge
-    text = text_from_bytes(data) if isinstance(data, bytes) else data
+    text = report_text(data)
     known = list(Source.objects.values_list("name", flat=True))
     return parse_report(text, known_sources=known)
 
@@ -94,39 +63,45 @@ def find_existing_issue(report: Report, series: Series) -> Issue | None:
     return series.issues.filter(import_key=import_key(report)).first()
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """Where an import writes, in what state, and on whose behalf.
+
+    `status` None keeps an existing issue's status (a new one is a draft), so
+    fixing a typo in a published issue does not take it offline; with
+    `published_at` None, publishing keeps an existing publish time that has
+    passed, else uses now. `user` None is a command. `may_update(issue)`, when
+    given, is asked about the existing issue once it is locked, so a check
+    made earlier cannot be outrun by a publish in between.
+    """
+
+    series: Series
+    status: str | None = None
+    published_at: datetime | None = None
+    user: AbstractBaseUser | None = None
+    may_update: Callable[[Issue], bool] | None = None
+
+
 @transaction.atomic
-def import_report(
-    report: Report,
-    *,
-    series: Series,
-    status: str | None = None,
-    published_at=None,
-    user=None,
-    may_update=None,
-) -> tuple[Issue, bool]:
+def import_report(report: Report, options: ImportOptions) -> tuple[Issue, bool]:
     """Create or update the issue `report` describes; return it and whether it is new.
 
     Re-importing updates the issue an earlier import of the same report made
-    (`find_existing_issue`): its fields are rewritten, its stories and reads replaced, its sources reused by name.
-    `status` None keeps an existing issue's status (a new one is a draft), so
-    fixing a typo in a published issue does not take it offline. Publishing
-    without a time keeps an existing publish time that has passed, else uses
-    now.
-
-    A change of status or publish time is recorded in the issue's history
-    as the workflow's buttons record theirs (`user` None: a command).
+    (`find_existing_issue`): its fields are rewritten, its stories and reads
+    replaced, its sources reused by name. A change of status or publish time
+    is recorded in the issue's history as the workflow's buttons record
+    theirs.
 
     The import is one revision of the issue, and it raises the issue's
     version, so an edit form opened before it is refused rather than
-    overwriting the imported text. `may_update(issue)`, when given, is asked
-    about the existing issue once it is locked, so a check made earlier cannot
-    be outrun by a publish in between; a no raises `ImportRefused`.
+    overwriting the imported text. An existing issue that
+    `options.may_update` says no to raises `ImportRefused`.
     """
     with reversion.create_revision():
-        issue, created = _write(report, series, status, published_at, user, may_update)
+        issue, created = _write(report, options)
         reversion.add_to_revision(issue)
-        if user is not None:
-            reversion.set_user(user)
+        if options.user is not None:
+            reversion.set_user(options.user)
         reversion.set_comment("Imported from a text report.")
     return issue, created
 
@@ -139,8 +114,9 @@ class ImportRefused(Exception):
         self.issue = issue
 
 
-def _write(report, series, status, published_at, user, may_update):
-    series = Series.objects.select_for_update().get(pk=series.pk)
+def _write(report: Report, options: ImportOptions):
+    user, status = options.user, options.status
+    series = Series.objects.select_for_update().get(pk=options.series.pk)
     if user is None or user.has_perm("issues.change_series"):
         _fill_series(series, report)
 
@@ -156,7 +132,7 @@ def _write(report, series, status, published_at, user, may_update):
         )
     else:
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
-        if may_update is not None and not may_update(issue):
+        if options.may_update is not None and not options.may_update(issue):
             raise ImportRefused(issue)
         issue.version += 1
     was = (issue.status, issue.published_at)
@@ -168,7 +144,7 @@ def _write(report, series, status, published_at, user, may_update):
     issue.appeal = _override(report.appeal, series.appeal)
     if status is not None:
         issue.status = status
-    issue.published_at = _publish_time(issue, status, published_at)
+    issue.published_at = _publish_time(issue, options)
     if user is not None:
         issue.updated_by = user
     issue.save()
@@ -205,7 +181,7 @@ def _write(report, series, status, published_at, user, may_update):
     return issue, created
 
 
-def _publish_time(issue, status, published_at):
+def _publish_time(issue, options: ImportOptions):
     """When `issue` goes public after the import.
 
     An explicit time wins. Asked to publish without one, the issue keeps a
@@ -213,13 +189,13 @@ def _publish_time(issue, status, published_at):
     the archive), but a future one is replaced by now: "publish" means now,
     even for an issue that was scheduled.
     """
-    if published_at is not None:
-        return published_at
+    if options.published_at is not None:
+        return options.published_at
     if issue.status != Issue.Status.PUBLISHED:
         return issue.published_at
     now = timezone.now()
     kept = issue.published_at
-    if kept is None or (status is not None and kept > now):
+    if kept is None or (options.status is not None and kept > now):
         return now
     return kept
 

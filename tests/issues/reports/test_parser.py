@@ -7,8 +7,13 @@ import time
 
 import pytest
 
-from issues.importer import IMPORT_MAX_BYTES
-from issues.report_parser import ReportParseError, parse_report
+from issues.reports.parser import (
+    IMPORT_MAX_BYTES,
+    ReportParseError,
+    ReportTooLarge,
+    parse_report,
+    report_text,
+)
 from tests.seeds import SEED_REPORT
 
 MINIMAL = """\
@@ -253,6 +258,39 @@ def test_malformed_report_is_refused_naming_the_line(text, line, message):
     assert caught.value.line_number == line
     assert message in str(caught.value)
     assert str(caught.value).startswith(f"line {line}: ")
+
+
+@pytest.mark.parametrize(
+    "data", [MINIMAL, MINIMAL.encode(), b"\xef\xbb\xbf" + MINIMAL.encode()]
+)
+def test_a_report_is_read_from_text_or_utf8_bytes_with_or_without_a_bom(data):
+    assert parse_report(report_text(data)) == parse_report(MINIMAL)
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "message"),
+    [
+        (MINIMAL.encode() + b"\xff\xfe\n", 7, "is not valid UTF-8 text"),
+        (b"A headline\nThe dek\x00\n", 2, "contains NUL bytes"),
+    ],
+    ids=["not-utf8", "nul-bytes"],
+)
+def test_bytes_that_are_not_text_are_refused_naming_the_line(data, line, message):
+    with pytest.raises(ReportParseError) as caught:
+        report_text(data)
+
+    assert caught.value.line_number == line
+    assert message in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "data", ["x" * (IMPORT_MAX_BYTES + 1), "é" * (IMPORT_MAX_BYTES // 2 + 1)]
+)
+def test_a_report_over_the_size_limit_is_refused_before_it_is_read(data):
+    with pytest.raises(ReportTooLarge, match="at most 256 kB"):
+        report_text(data)
+    with pytest.raises(ReportTooLarge):
+        report_text(data.encode())
 
 
 def test_a_story_citing_an_outlet_of_the_reads_gets_it_as_source():

@@ -2,7 +2,7 @@
 
 This module knows nothing of Django's ORM, so it is tested without a database
 and shared by `import_report`, `load_demo` and the admin's "Import from text";
-`issues.importer` writes its result.
+`issues.reports.writer` writes its result.
 
 The format, as the reports in `seeds/` use it (one paragraph per line; blank
 lines are ignored; Windows or old Mac line endings are fine):
@@ -32,20 +32,22 @@ Everything is text: the HTML built for stories is escaped, so a ``<script>``
 typed in a report shows as text. Any line that fits none of these rules raises
 `ReportParseError` naming its line, so nothing is guessed silently.
 
-Sources are found in each story's text by `issues.attribution.find_sources`:
+Sources are found in each story's text by `issues.reports.attribution.find_sources`:
 outlets named as the attribution of a statement, and names the caller
 already knows (the sources in the database, and the outlets of the report's
 recommended reads) wherever they appear.
 """
 
+import codecs
 import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from issues.attribution import find_sources
+from issues.reports.attribution import find_sources
 
+IMPORT_MAX_BYTES = 256 * 1024
 MAX_HEADING_LENGTH = 120
 MAX_HEADLINE_LENGTH = 300
 MAX_CALL_LENGTH = 300
@@ -82,6 +84,17 @@ class ReportParseError(ValueError):
 
     def __str__(self):
         return f"line {self.line_number}: {self.message}"
+
+
+class ReportTooLarge(ValueError):
+    """A report longer than `IMPORT_MAX_BYTES`, refused before it is parsed.
+
+    Parsing takes time in proportion to the text, so the bound is what keeps
+    one paste or one file from tying up a worker or a terminal.
+    """
+
+    def __init__(self):
+        super().__init__(f"A report is at most {IMPORT_MAX_BYTES // 1024} kB.")
 
 
 @dataclass(frozen=True)
@@ -188,6 +201,38 @@ class _Sections:
     read_lines: list[_Line] = field(default_factory=list)
     appeal_lines: list[_Line] = field(default_factory=list)
     reads_heading: _Line | None = None
+
+
+def report_text(data: bytes | str) -> str:
+    """The text of a report given as a file's bytes or a pasted text.
+
+    Raises `ReportTooLarge` past `IMPORT_MAX_BYTES`, and `ReportParseError`
+    for bytes that are not text (see `text_from_bytes`).
+    """
+    size = len(data) if isinstance(data, bytes) else len(data.encode())
+    if size > IMPORT_MAX_BYTES:
+        raise ReportTooLarge
+    return text_from_bytes(data) if isinstance(data, bytes) else data
+
+
+def text_from_bytes(data: bytes) -> str:
+    """Decode an uploaded or read report: UTF-8, with or without a BOM.
+
+    Anything else is refused with the line where decoding failed, rather than
+    guessed at, so a wrong file (a PDF, a Word document) is reported clearly.
+    """
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ReportParseError(
+            "contains NUL bytes: this is not a plain-text file.", line
+        )
+    try:
+        return codecs.decode(data, "utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ReportParseError(
+            "is not valid UTF-8 text; save the report as UTF-8 plain text.", line
+        ) from None
 
 
 def parse_report(text: str, known_sources: Iterable[str] = ()) -> Report:

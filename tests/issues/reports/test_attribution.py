@@ -2,7 +2,7 @@
 
 import pytest
 
-from issues.attribution import attributed_sources, find_sources
+from issues.reports.attribution import attributed_sources, find_sources
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,16 @@
-"""The importer's shared steps: reading a report and finding its series."""
+"""The pipeline's database side: reading a report, finding its series, writing it."""
 
 import pytest
 
-from issues.importer import (
+from issues.models import Series
+from issues.reports import (
+    ImportOptions,
+    ReportParseError,
     SeriesUnclear,
     import_report,
     read_report,
     series_for,
 )
-from issues.models import Series
-from issues.report_parser import ReportParseError
 
 REPORT = """\
 A headline
@@ -77,13 +78,13 @@ def test_a_writers_report_fills_its_own_issue_not_the_series_texts(db, writer, e
     series = Series.objects.create(name="Empty Series", slug="empty-series")
     report = read_report(REPORT)
 
-    issue, _ = import_report(report, series=series, user=writer)
+    issue, _ = import_report(report, ImportOptions(series=series, user=writer))
 
     series.refresh_from_db()
     assert series.intro == ""
     assert issue.effective_intro.startswith("#Hashtag keeps you informed.")
 
-    import_report(report, series=series, user=editor)
+    import_report(report, ImportOptions(series=series, user=editor))
 
     series.refresh_from_db()
     assert series.intro.startswith("#Hashtag keeps you informed.")
