@@ -21,17 +21,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from issues import reports
 from issues.models import Issue
-from issues.reports import (
-    ImportOptions,
-    ReportParseError,
-    SeriesUnclear,
-    find_existing_issue,
-    import_report,
-    read_report,
-    series_for,
-    series_from_hashtag,
-)
 from newsroom.models import load_donate_seed
 from stories.models import Source
 
@@ -66,24 +57,24 @@ def import_seed_reports(command):
     paths = sorted(seeds_dir().glob("*.txt"))
     for index, path in enumerate(paths):
         try:
-            report = read_report(path.read_bytes())
-        except ReportParseError as error:
+            report = reports.read_report(path.read_bytes())
+        except reports.ReportParseError as error:
             raise CommandError(f"{path.name}, {error}") from None
         try:
-            series = series_for(report, may_create=True)
-        except SeriesUnclear:
+            series = reports.series_for(report, may_create=True)
+        except reports.SeriesUnclear:
             # Among series of the site's own, none by the demo's hashtag: the
             # demo gets the series its hashtag names, rather than stopping.
-            series = series_from_hashtag(report.hashtag)
-        if find_existing_issue(report, series):
+            series = reports.series_from_hashtag(report.hashtag)
+        if reports.find_existing_issue(report, series):
             command.stdout.write(f"Kept: {report.headline}")
             continue
         published_at = _publish_time(path) or timezone.now() - timedelta(
             minutes=len(paths) - index
         )
-        issue, _ = import_report(
+        issue, _ = reports.import_report(
             report,
-            ImportOptions(
+            reports.ImportOptions(
                 series=series,
                 status=Issue.Status.PUBLISHED,
                 published_at=published_at,

@@ -14,16 +14,8 @@ from issues.reports.parser import (
     parse_report,
     report_text,
 )
+from tests.seeds import MINIMAL_REPORT as MINIMAL
 from tests.seeds import SEED_REPORT
-
-MINIMAL = """\
-A headline
-The dek of this week's report
-#Hashtag keeps you informed. This report is published weekly.
-Join our channel through this link.
-First story heading
-A paragraph of the first story.
-"""
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,9 @@ from issues.reports import (
     read_report,
     series_for,
 )
+from tests.seeds import MINIMAL_REPORT
 
-REPORT = """\
-A headline
-The dek of this week's report
-#Hashtag keeps you informed. This report is published weekly.
-Join our channel through this link.
-First story heading
-As Runrunes reported, a paragraph of the first story.
-"""
+REPORT = MINIMAL_REPORT.replace("A paragraph", "As Runrunes reported, a paragraph")
 
 
 @pytest.mark.parametrize(
