@@ -160,7 +160,7 @@ class IssueAdmin(
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
-        awaiting = Issue.objects.filter(status=Issue.Status.IN_REVIEW).count()
+        awaiting = Issue.objects.in_state(Issue.State.IN_REVIEW).count()
         return super().changelist_view(
             request, {**(extra_context or {}), "awaiting_review": awaiting}
         )
