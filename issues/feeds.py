@@ -82,7 +82,7 @@ class SeriesFeed(LatestIssuesFeed):
         return obj.description or f"The latest issues of {obj.name}, in full."
 
     def issues(self, obj):
-        return Issue.objects.published().filter(series=obj)
+        return super().issues(obj).filter(series=obj)
 
 
 class SeriesAtomFeed(SeriesFeed):
@@ -106,7 +106,7 @@ class TagFeed(LatestIssuesFeed):
         return f"Issues of {settings.SITE_NAME} tagged “{obj.name}”, in full."
 
     def issues(self, obj):
-        return Issue.objects.published().filter(tags=obj)
+        return super().issues(obj).filter(tags=obj)
 
 
 class TagAtomFeed(TagFeed):

@@ -15,6 +15,7 @@ from django.views.generic import DetailView, ListView
 from issues import images
 from issues.models import Issue, Series
 from issues.previews import issue_from_token, token_expires_at
+from newsroom.views import PublishedMixin
 from stories.models import Story, published_tags
 
 logger = logging.getLogger(__name__)
@@ -27,11 +28,13 @@ def archive_year(value):
     return None
 
 
-class PublishedIssueMixin:
-    """Every public view of issues starts from `Issue.objects.published()`."""
+class PublishedIssueMixin(PublishedMixin):
+    """Published issues, each with its series, which every issue list shows."""
 
-    def get_issue_queryset(self):
-        return Issue.objects.published().select_related("series")
+    model = Issue
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("series")
 
 
 class IssueArchiveView(PublishedIssueMixin, ListView):
@@ -46,17 +49,17 @@ class IssueArchiveView(PublishedIssueMixin, ListView):
     paginate_by = 20
 
     def get_queryset(self):
-        issues = self.get_issue_queryset()
+        self.published_issues = super().get_queryset()
         self.year = self.selected_year()
-        if self.year is not None:
-            issues = issues.filter(published_at__year=self.year)
-        return issues
+        if self.year is None:
+            return self.published_issues
+        return self.published_issues.filter(published_at__year=self.year)
 
     def selected_year(self):
         return archive_year(self.request.GET.get("year", ""))
 
     def get_context_data(self, **kwargs):
-        years = self.get_issue_queryset().dates("published_at", "year", order="DESC")
+        years = self.published_issues.dates("published_at", "year", order="DESC")
         return super().get_context_data(
             year=self.year, years=[day.year for day in years], **kwargs
         )
@@ -67,7 +70,7 @@ class IssueDetailView(PublishedIssueMixin, DetailView):
     context_object_name = "issue"
 
     def get_queryset(self):
-        return self.get_issue_queryset().with_contents()
+        return super().get_queryset().with_contents()
 
 
 class SeriesDetailView(PublishedIssueMixin, ListView):
@@ -79,7 +82,7 @@ class SeriesDetailView(PublishedIssueMixin, ListView):
         self.series = get_object_or_404(
             Series.objects.published(), slug=self.kwargs["slug"]
         )
-        return self.get_issue_queryset().filter(series=self.series)
+        return super().get_queryset().filter(series=self.series)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(series=self.series, **kwargs)
@@ -94,7 +97,7 @@ class TagView(PublishedIssueMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(published_tags(), slug=self.kwargs["slug"])
-        return self.get_issue_queryset().filter(tags=self.tag)
+        return super().get_queryset().filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
         stories = (

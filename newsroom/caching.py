@@ -342,7 +342,7 @@ def shows_publicly(instance):
     if isinstance(instance, (Story, RecommendedRead)):
         return Issue.objects.filter(pk=instance.issue_id, status=OUT).exists()
     if isinstance(instance, Source):
-        return Source.objects.cited().filter(pk=instance.pk).exists()
+        return Source.objects.published().filter(pk=instance.pk).exists()
     if isinstance(instance, Series):
         return Series.objects.published().filter(pk=instance.pk).exists()
     if isinstance(instance, Tag):

@@ -1,4 +1,4 @@
-"""Site-wide pages: home, donate, health check."""
+"""Site-wide pages: home, donate, health check; the gate every public page shares."""
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection
@@ -8,20 +8,34 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from issues.views import PublishedIssueMixin
+from issues.models import Issue
 from newsroom import donations
 from newsroom.client_ip import client_ip
 from newsroom.models import Campaign, DonateClick, DonatePage, Frequency
 
 
-class HomeView(PublishedIssueMixin, TemplateView):
+class PublishedMixin:
+    """A public page: its queryset starts from the model's `published()`.
+
+    That queryset method is the one rule of what readers may see; subclasses
+    narrow `super().get_queryset()` and never start from another queryset.
+    """
+
+    model = None
+
+    def get_queryset(self):
+        return self.model._default_manager.published()
+
+
+class HomeView(PublishedMixin, TemplateView):
     """The latest published issue in full, then links to the ones before it."""
 
+    model = Issue
     template_name = "newsroom/home.html"
     recent_count = 6
 
     def get_context_data(self, **kwargs):
-        issues = self.get_issue_queryset()
+        issues = self.get_queryset().select_related("series")
         latest = issues.with_contents().first()
         recent = []
         if latest is not None:

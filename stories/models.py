@@ -43,8 +43,11 @@ class SourceQuerySet(models.QuerySet):
             read_count=_published_citations(RecommendedRead, "source"),
         )
 
-    def cited(self):
-        """Sources cited by at least one published story or recommended read."""
+    def published(self):
+        """Sources cited by at least one published story or recommended read.
+
+        Only those have a public page: a source is public through what cites it.
+        """
         return self.with_citation_counts().filter(
             models.Q(story_count__gt=0) | models.Q(read_count__gt=0)
         )

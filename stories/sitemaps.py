@@ -27,4 +27,4 @@ class SourceSitemap(Sitemap):
     priority = 0.3
 
     def items(self):
-        return Source.objects.cited().order_by("name")
+        return Source.objects.published().order_by("name")

@@ -1,22 +1,25 @@
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from newsroom.views import PublishedMixin
 from stories.models import Source, Story
 
 
-class StoryDetailView(DetailView):
+class StoryDetailView(PublishedMixin, DetailView):
+    """A story's permalink, under its issue's address."""
+
+    model = Story
     template_name = "stories/story_detail.html"
     context_object_name = "story"
 
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            Story.objects.published()
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(issue__slug=self.kwargs["issue_slug"])
             .select_related("issue__series")
-            .prefetch_related("sources", "tags"),
-            issue__slug=self.kwargs["issue_slug"],
-            slug=self.kwargs["slug"],
+            .prefetch_related("sources", "tags")
         )
 
     def get_context_data(self, **kwargs):
@@ -26,16 +29,16 @@ class StoryDetailView(DetailView):
         return super().get_context_data(siblings=siblings, **kwargs)
 
 
-class SourceListView(ListView):
+class SourceListView(PublishedMixin, ListView):
+    """The directory of the outlets that published stories and reads cite."""
+
+    model = Source
     template_name = "stories/source_list.html"
     context_object_name = "sources"
     paginate_by = 100
 
-    def get_queryset(self):
-        return Source.objects.cited()
 
-
-class SourceDetailView(DetailView):
+class SourceDetailView(PublishedMixin, DetailView):
     """A source and every published story and read that cites it.
 
     Stories and reads share one `?page=N`, thirty of each to a page, so the
@@ -43,12 +46,10 @@ class SourceDetailView(DetailView):
     counts already annotated on the source size the pages without a COUNT.
     """
 
+    model = Source
     template_name = "stories/source_detail.html"
     context_object_name = "source"
     paginate_by = 30
-
-    def get_queryset(self):
-        return Source.objects.cited()
 
     def get_context_data(self, **kwargs):
         source = self.object

@@ -65,7 +65,7 @@ def site(live_server, make_issue):
         headline="Mega-elections called for May",
         published_at=issue.published_at - timedelta(days=365),
     )
-    source = Source.objects.cited().get(name="El Pitazo")
+    source = Source.objects.published().get(name="El Pitazo")
     return {
         "home": "/",
         "archive": "/issues/",
