@@ -9,20 +9,26 @@ issue, is checked in constant time, and stops working after
 link made before at once.
 
 Tokens travel in the path, so the access log masks that part of it
-(`newsroom.access_log`), and the preview page sends no referrer.
+(`newsroom.access_log`), and the preview page sends no referrer. The lead
+image's renditions are fetched without the token, so the preview page also
+leaves a signed cookie that the media view (`newsroom.views.media`) accepts.
 """
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from issues import images
 from issues.models import Issue
 
 SALT = "issues.preview"
+IMAGE_SALT = "issues.preview-image"
 #: Where every preview path starts; the access log masks what follows it.
 PATH_PREFIX = "/preview/"
 
@@ -64,3 +70,40 @@ def token_expires_at(token: str) -> datetime:
     timestamp = token.rsplit(_signer().sep, 2)[1]
     signed_at = datetime.fromtimestamp(signing.b62_decode(timestamp), tz=UTC)
     return signed_at + timedelta(seconds=settings.PREVIEW_MAX_AGE)
+
+
+def allow_preview_image(response, name, token):
+    """Let the holder of a preview link load its lead image's renditions.
+
+    The browser fetches them without the token, so the preview page leaves a
+    signed cookie naming the image, for the rest of the link's life, and only
+    on the renditions' path.
+    """
+    stem = images.original_stem(name)
+    response.set_signed_cookie(
+        _image_cookie(stem),
+        stem,
+        salt=IMAGE_SALT,
+        max_age=max(0, int((token_expires_at(token) - timezone.now()).total_seconds())),
+        path=reverse("media", kwargs={"path": "renditions/"}),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def previewed_image(request, stem) -> bool:
+    """Whether this browser opened a preview link showing the image `stem`."""
+    if not stem:
+        return False
+    found = request.get_signed_cookie(
+        _image_cookie(stem),
+        default=None,
+        salt=IMAGE_SALT,
+        max_age=settings.PREVIEW_MAX_AGE,
+    )
+    return found == stem
+
+
+def _image_cookie(stem):
+    return "preview-" + hashlib.sha256(stem.encode()).hexdigest()[:16]

@@ -1,20 +1,13 @@
-import hashlib
 import logging
-from pathlib import PurePosixPath
 
-from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
-from issues import images
 from issues.models import Issue, Series
-from issues.previews import issue_from_token, token_expires_at
+from issues.previews import allow_preview_image, issue_from_token, token_expires_at
 from newsroom.views import PublishedMixin
 from stories.models import Story, published_tags
 
@@ -160,77 +153,3 @@ def share_image(request, slug):
     response = FileResponse(file, content_type="image/png")
     patch_cache_control(response, public=True, max_age=60 * 60)
     return response
-
-
-def media(request, path):
-    """A lead image's renditions, and its original, each to whom may see them.
-
-    A rendition of a public issue's current lead image is public. Anything
-    else that belongs to an issue's current lead image (an original, which no
-    public page links to, or a rendition of an issue that is not public) is
-    served only to staff, and renditions also to whoever opened the issue's
-    preview link. An image replaced or removed, a share card (which has its
-    own view) and any other file is a 404. Only the image types we accept are
-    served, each with its own content type (and nosniff, from
-    SecurityMiddleware), so nothing uploaded can ever be served as HTML.
-    """
-    content_type = images.MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
-    if content_type is None:
-        raise Http404("No such image.")
-    issues = list(Issue.objects.showing_image(path))
-    rendered = images.rendered_stem(path)
-    public = bool(rendered) and any(issue.is_public for issue in issues)
-    if not public and not (
-        issues and (_is_staff(request) or _previewed(request, rendered))
-    ):
-        raise Http404("No such image.")
-    try:
-        file = default_storage.open(path)
-    except (OSError, SuspiciousFileOperation) as error:
-        raise Http404("No such image.") from error
-    response = FileResponse(file, content_type=content_type)
-    if public:
-        patch_cache_control(response, public=True, max_age=24 * 60 * 60)
-    else:
-        response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def allow_preview_image(response, name, token):
-    """Let the holder of a preview link load its lead image's renditions.
-
-    The browser fetches them without the token, so the preview page leaves a
-    signed cookie naming the image, for the rest of the link's life, and only
-    on the renditions' path.
-    """
-    stem = images.original_stem(name)
-    response.set_signed_cookie(
-        _preview_cookie(stem),
-        stem,
-        salt="issues.preview-image",
-        max_age=max(0, int((token_expires_at(token) - timezone.now()).total_seconds())),
-        path=reverse("media", kwargs={"path": "renditions/"}),
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
-
-
-def _previewed(request, stem):
-    if not stem:
-        return False
-    found = request.get_signed_cookie(
-        _preview_cookie(stem),
-        default=None,
-        salt="issues.preview-image",
-        max_age=settings.PREVIEW_MAX_AGE,
-    )
-    return found == stem
-
-
-def _preview_cookie(stem):
-    return "preview-" + hashlib.sha256(stem.encode()).hexdigest()[:16]
-
-
-def _is_staff(request):
-    return request.user.is_active and request.user.is_staff

@@ -4,7 +4,6 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from issues import views as issue_views
 from issues.feeds import LatestIssuesAtomFeed, LatestIssuesFeed
 from newsroom import views
 from newsroom.search import SearchView
@@ -26,9 +25,7 @@ urlpatterns = [
         name="robots_txt",
     ),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        f"{settings.MEDIA_URL.strip('/')}/<path:path>", issue_views.media, name="media"
-    ),
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
     path("admin/", admin.site.urls),
     path("", include("issues.urls")),
     path("", include("stories.urls")),

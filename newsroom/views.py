@@ -1,14 +1,21 @@
-"""Site-wide pages: home, donate, health check; the gate every public page shares."""
+"""Site-wide pages (home, donate, health, media) and the gate of every public page."""
+
+from pathlib import PurePosixPath
 
 from django.core.cache import cache
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from issues import images
 from issues.models import Issue
+from issues.previews import previewed_image
 from newsroom import donations
 from newsroom.client_ip import client_ip
 from newsroom.models import Campaign, DonateClick, DonatePage, Frequency
@@ -117,3 +124,41 @@ def healthz(request):
             "database unavailable", status=503, content_type="text/plain"
         )
     return HttpResponse("ok", content_type="text/plain")
+
+
+def media(request, path):
+    """A lead image's renditions, and its original, each to whom may see them.
+
+    A rendition of a public issue's current lead image is public. Anything
+    else that belongs to an issue's current lead image (an original, which no
+    public page links to, or a rendition of an issue that is not public) is
+    served only to staff, and renditions also to whoever opened the issue's
+    preview link. An image replaced or removed, a share card (which has its
+    own view) and any other file is a 404. Only the image types we accept are
+    served, each with its own content type (and nosniff, from
+    SecurityMiddleware), so nothing uploaded can ever be served as HTML.
+    """
+    content_type = images.MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
+    if content_type is None:
+        raise Http404("No such image.")
+    issues = list(Issue.objects.showing_image(path))
+    rendered = images.rendered_stem(path)
+    public = bool(rendered) and any(issue.is_public for issue in issues)
+    if not public and not (
+        issues and (_is_staff(request) or previewed_image(request, rendered))
+    ):
+        raise Http404("No such image.")
+    try:
+        file = default_storage.open(path)
+    except (OSError, SuspiciousFileOperation) as error:
+        raise Http404("No such image.") from error
+    response = FileResponse(file, content_type=content_type)
+    if public:
+        patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    else:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _is_staff(request):
+    return request.user.is_active and request.user.is_staff
