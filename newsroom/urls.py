@@ -6,14 +6,13 @@ from django.views.generic import TemplateView
 
 from issues.feeds import LatestIssuesAtomFeed, LatestIssuesFeed
 from newsroom import views
-from newsroom.search import SearchView
 from newsroom.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("donate/", views.DonateView.as_view(), name="donate"),
     path("donate/thanks/", views.DonateThanksView.as_view(), name="donate_thanks"),
-    path("search/", SearchView.as_view(), name="search"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", LatestIssuesFeed(), name="feed"),
     path("feed/atom/", LatestIssuesAtomFeed(), name="feed_atom"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

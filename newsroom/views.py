@@ -1,4 +1,4 @@
-"""Site-wide pages (home, donate, health, media) and the gate of every public page."""
+"""Site-wide pages (home, search, donate, health, media); the gate of public pages."""
 
 from pathlib import PurePosixPath
 
@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from issues import images
 from issues.models import Issue
 from issues.previews import previewed_image
-from newsroom import donations
+from newsroom import donations, search
 from newsroom.client_ip import client_ip
 from newsroom.models import Campaign, DonateClick, DonatePage, Frequency
 
@@ -48,6 +48,25 @@ class HomeView(PublishedMixin, TemplateView):
         if latest is not None:
             recent = list(issues.exclude(pk=latest.pk)[: self.recent_count])
         return super().get_context_data(issue=latest, recent_issues=recent, **kwargs)
+
+
+class SearchView(TemplateView):
+    """`/search/?q=…`: a form, then the matching page of results."""
+
+    template_name = "newsroom/search.html"
+
+    def get_context_data(self, **kwargs):
+        query = search.clean_query(self.request.GET.get("q", ""))
+        context = super().get_context_data(query=query, **kwargs)
+        if query:
+            results = search.search(query)
+            page = search.paginate(results, self.request.GET.get("page"))
+            context.update(
+                results=page.object_list,
+                page_obj=page,
+                result_count=len(results),
+            )
+        return context
 
 
 @method_decorator(never_cache, name="dispatch")

@@ -1,6 +1,6 @@
 """A GIN index for full-text search of issues on PostgreSQL.
 
-The search (newsroom/search.py) matches issues against this exact
+The search (newsroom/search/postgres.py) matches issues against this exact
 expression, the weighted `english_unaccent` vector of headline and dek, so
 PostgreSQL answers from the index instead of reading every row. SQLite has
 no GIN indexes and searches differently; there this migration does nothing.

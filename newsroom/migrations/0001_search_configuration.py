@@ -4,7 +4,7 @@ Creates the `unaccent` extension and a text search configuration,
 `english_unaccent`, that strips accents before English stemming, so the
 same configuration folds accents both when documents are indexed and when
 queries are parsed ("Tomas" finds "Tomás"). Other databases have neither;
-there the search falls back to a simpler match (see newsroom/search.py).
+there the search falls back to a simpler match (see newsroom/search/).
 """
 
 from django.contrib.postgres.operations import UnaccentExtension

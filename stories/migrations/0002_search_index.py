@@ -1,6 +1,6 @@
 """A GIN index for full-text search of stories on PostgreSQL.
 
-The search (newsroom/search.py) matches stories against this exact
+The search (newsroom/search/postgres.py) matches stories against this exact
 expression, the weighted `english_unaccent` vector of headline, body, why it
 matters and more information, so PostgreSQL answers from the index. SQLite
 has no GIN indexes and searches differently; there this does nothing.

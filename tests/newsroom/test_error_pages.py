@@ -58,7 +58,7 @@ def test_an_outage_noticed_outside_a_view_is_still_a_503(db):
 
 def test_the_500_page_needs_no_database(db, django_assert_num_queries):
     client = Client(raise_request_exception=False)
-    with mock.patch("newsroom.search.SearchView.get", side_effect=RuntimeError):
+    with mock.patch("newsroom.views.SearchView.get", side_effect=RuntimeError):
         with django_assert_num_queries(0):
             response = client.get("/search/")
 

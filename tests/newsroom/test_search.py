@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from issues.models import Issue
-from newsroom import search
+from newsroom.search import engine, postgres
 from stories.models import Story
 
 pytestmark = pytest.mark.django_db
@@ -284,15 +284,15 @@ def test_issues_and_stories_are_searched_through_their_indexes(edition):
         # no way to find the matches but a bitmap scan of a matching index.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-    query = SearchQuery("carter center", config=search.SEARCH_CONFIG)
+    query = SearchQuery("carter center", config=postgres.SEARCH_CONFIG)
 
     for model, fields, index in [
-        (Issue, search.ISSUE_FIELDS, "issues_issue_search"),
-        (Story, search.STORY_FIELDS, "stories_story_search"),
+        (Issue, engine.ISSUE_FIELDS, "issues_issue_search"),
+        (Story, engine.STORY_FIELDS, "stories_story_search"),
     ]:
         matches = (
             model.objects.order_by()
-            .annotate(document=search.document(fields))
+            .annotate(document=postgres.document(fields))
             .filter(document=query)
         )
         assert index in matches.explain(), f"{model.__name__} search reads every row"
