@@ -11,11 +11,16 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from issues.models import Issue, Series
+from newsroom.caching import cached_page
 from stories.models import published_tags
 
 
+@cached_page
 class LatestIssuesFeed(Feed):
-    """The latest published issues of every series, newest first."""
+    """The latest published issues of every series, newest first.
+
+    Every feed below is one of these, so each is cached as a page.
+    """
 
     description_template = "issues/feed_item.html"
     limit = 20

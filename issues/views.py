@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView
 
 from issues.models import Issue, Series
 from issues.previews import allow_preview_image, issue_from_token, token_expires_at
+from newsroom.caching import PAGED, cached_page
 from newsroom.views import PublishedMixin
 from stories.models import Story, published_tags
 
@@ -21,6 +22,12 @@ def archive_year(value):
     return None
 
 
+def canonical_year(value):
+    """`?year=` as the archive reads it, for the page cache; None when it is ignored."""
+    year = archive_year(value)
+    return None if year is None else str(year)
+
+
 class PublishedIssueMixin(PublishedMixin):
     """Published issues, each with its series, which every issue list shows."""
 
@@ -30,6 +37,7 @@ class PublishedIssueMixin(PublishedMixin):
         return super().get_queryset().select_related("series")
 
 
+@cached_page(parameters=[("year", canonical_year), *PAGED])
 class IssueArchiveView(PublishedIssueMixin, ListView):
     """Every published issue, newest first; `?year=2025` narrows it to one year.
 
@@ -58,6 +66,7 @@ class IssueArchiveView(PublishedIssueMixin, ListView):
         )
 
 
+@cached_page
 class IssueDetailView(PublishedIssueMixin, DetailView):
     template_name = "issues/issue_detail.html"
     context_object_name = "issue"
@@ -66,6 +75,7 @@ class IssueDetailView(PublishedIssueMixin, DetailView):
         return super().get_queryset().with_contents()
 
 
+@cached_page(parameters=PAGED)
 class SeriesDetailView(PublishedIssueMixin, ListView):
     template_name = "issues/series_detail.html"
     context_object_name = "issues"
@@ -81,6 +91,7 @@ class SeriesDetailView(PublishedIssueMixin, ListView):
         return super().get_context_data(series=self.series, **kwargs)
 
 
+@cached_page(parameters=PAGED)
 class TagView(PublishedIssueMixin, ListView):
     """Issues and stories published under a tag; a tag used only by drafts is a 404."""
 

@@ -1,9 +1,11 @@
 """Whole-page caching of the public site, invalidated by publishing, not by a clock.
 
-Every cached page is stored under a *generation*. Saving or deleting anything a
-public page shows (an issue, story, read, source, series or tag) starts a new
-generation, so the very next request renders afresh: there is no TTL to wait out
-after a correction.
+The pages cached are those of the views marked `@cached_page` where they are
+defined; no other view's answer is ever stored. Every cached page is stored
+under a *generation*. Saving or deleting anything a public page shows (a row
+of any model of the public apps, PUBLIC_APPS: issues, series, stories, reads,
+sources, tags) starts a new generation, so the very next request renders
+afresh: there is no TTL to wait out after a correction.
 
 Scheduled issues need no cron either. The time of the next scheduled
 publication is kept in the cache (one query per generation); the first request
@@ -23,11 +25,13 @@ sent (301) to the canonical address, so no one can fill or flush the cache
 with spellings of the same page.
 """
 
+import functools
 import hashlib
 import logging
 import os
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,7 +47,6 @@ from django.utils.http import http_date, urlencode
 from taggit.models import Tag, TaggedItem
 
 from issues.models import Issue, Series
-from issues.views import archive_year
 from stories.models import RecommendedRead, Source, Story, published_tags
 
 logger = logging.getLogger(__name__)
@@ -51,33 +54,66 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "pages:generation"
 NO_SCHEDULED_ISSUE = "none"
 
-#: Views whose rendered pages are cached, by URL name.
-CACHED_VIEWS = frozenset(
-    {
-        "home",
-        "issues:archive",
-        "issues:issue_detail",
-        "issues:series_detail",
-        "issues:tag",
-        "stories:story_detail",
-        "stories:source_list",
-        "stories:source_detail",
-        "feed",
-        "feed_atom",
-        "issues:series_feed",
-        "issues:series_feed_atom",
-        "issues:tag_feed",
-        "issues:tag_feed_atom",
-        "sitemap",
-        "robots_txt",
-    }
-)
 #: Query parameters a cached page may vary on; any other parameter skips the cache.
 CACHEABLE_PARAMETERS = frozenset({"page", "year"})
 MAX_PARAMETER_LENGTH = 12
 
+#: Apps whose rows public pages show. Saving or deleting a row of any of their
+#: models (one added later too) starts a new generation, unless the model is
+#: listed in NOT_ON_PUBLIC_PAGES.
+PUBLIC_APPS = ("issues", "stories", "taggit")
+#: Models of the public apps that no public page shows, each with the reason.
+NOT_ON_PUBLIC_PAGES = frozenset(
+    {
+        # The workflow's log of moves (submitted, published, …), read only in
+        # the admin; a move that readers can see also saves the issue itself.
+        "issues.IssueEvent",
+    }
+)
 
-def _page_number(value):
+
+@dataclass(frozen=True)
+class PageCache:
+    """How a view's pages are cached: the query parameters it reads, in the
+    order its links write them, each with the function that spells a value
+    canonically (returning None when the view ignores that value)."""
+
+    parameters: tuple = ()
+
+
+def cached_page(view=None, /, *, parameters=()):
+    """Mark a public view whose rendered pages this module may cache.
+
+    Use it on a view class (a generic view or a feed; subclasses inherit it)
+    or wrap a view function, as Django's `cache_page` is used. Any view not
+    marked is never served from, nor stored in, the page cache.
+    """
+    policy = PageCache(tuple(parameters))
+
+    def mark(view):
+        if isinstance(view, type):
+            view.page_cache = policy
+            return view
+
+        @functools.wraps(view)
+        def cached_view(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        cached_view.page_cache = policy
+        return cached_view
+
+    return mark if view is None else mark(view)
+
+
+def page_cache_of(view):
+    """The PageCache that `view` (a URL pattern's callback) was marked with, or None."""
+    policy = getattr(view, "page_cache", None)
+    if policy is None:
+        policy = getattr(getattr(view, "view_class", None), "page_cache", None)
+    return policy
+
+
+def page_number(value):
     """`?page=` as the paginators read it: `int()`, so `007` and `+7` are `7`."""
     if not value:
         return None
@@ -87,31 +123,8 @@ def _page_number(value):
         return value  # "last", or nonsense the view answers with a 404
 
 
-def _year(value):
-    year = archive_year(value)
-    return None if year is None else str(year)
-
-
-_PAGED = (("page", _page_number),)
-#: The parameters each cached view reads, in the order its links write them, and
-#: how each is spelt canonically (None: the view ignores that value).
-VIEW_PARAMETERS = {
-    "issues:archive": (("year", _year), *_PAGED),
-    "issues:series_detail": _PAGED,
-    "issues:tag": _PAGED,
-    "stories:source_list": _PAGED,
-    "stories:source_detail": _PAGED,
-}
-#: Models whose rows appear on public pages; a change to any starts a new generation.
-PUBLIC_MODELS = (
-    "issues.Issue",
-    "issues.Series",
-    "stories.Story",
-    "stories.RecommendedRead",
-    "stories.Source",
-    "taggit.Tag",
-    "taggit.TaggedItem",
-)
+#: The parameters of a paginated list: `@cached_page(parameters=PAGED)`.
+PAGED = (("page", page_number),)
 
 
 def page_timeout():
@@ -201,13 +214,10 @@ def live_generation():
     return generation
 
 
-def _is_cacheable_request(request):
-    if request.method not in ("GET", "HEAD"):
+def _is_cacheable_request(request, policy):
+    if policy is None or request.method not in ("GET", "HEAD"):
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return False
-    match = request.resolver_match
-    if match is None or match.view_name not in CACHED_VIEWS:
         return False
     return all(
         name in CACHEABLE_PARAMETERS
@@ -218,14 +228,14 @@ def _is_cacheable_request(request):
     )
 
 
-def canonical_query(request):
+def canonical_query(request, policy):
     """The one spelling of the query string that the page's view would act on.
 
     Only the parameters the view reads are kept, each once (the last, as the
     view reads it), spelt as the view understands it, in a fixed order.
     """
     parameters = []
-    for name, canonical in VIEW_PARAMETERS.get(request.resolver_match.view_name, ()):
+    for name, canonical in policy.parameters:
         values = request.GET.getlist(name)
         value = canonical(values[-1]) if values else None
         if value is not None:
@@ -233,8 +243,7 @@ def canonical_query(request):
     return urlencode(parameters)
 
 
-def _page_key(request, generation):
-    query = canonical_query(request)
+def _page_key(request, query, generation):
     path = f"{request.path}?{query}" if query else request.path
     address = f"{request.scheme}://{request.get_host()}{path}"
     digest = hashlib.sha256(address.encode()).hexdigest()
@@ -285,9 +294,10 @@ class PublicPageCacheMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not _is_cacheable_request(request):
+        policy = page_cache_of(view_func)
+        if not _is_cacheable_request(request, policy):
             return None
-        query = canonical_query(request)
+        query = canonical_query(request, policy)
         if query != request.META.get("QUERY_STRING", ""):
             return HttpResponsePermanentRedirect(
                 f"{request.path}?{query}" if query else request.path
@@ -296,7 +306,7 @@ class PublicPageCacheMiddleware:
             generation = live_generation()
         except DatabaseError:
             return None
-        key = _page_key(request, generation)
+        key = _page_key(request, query, generation)
         entry = cache.get(key)
         if entry is None:
             request._page_cache_key = key
@@ -392,13 +402,23 @@ def _relation_changed(sender, instance, action, model, pk_set, **kwargs):
         start_new_generation()
 
 
-def connect_signals():
-    """Renew the pages whenever public content, or its tags or sources, change."""
+def public_models():
+    """Every model of the public apps that a public page may show."""
     from django.apps import apps
 
+    return [
+        model
+        for label in PUBLIC_APPS
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.label not in NOT_ON_PUBLIC_PAGES
+    ]
+
+
+def connect_signals():
+    """Renew the pages whenever public content, or its tags or sources, change."""
     pre_save.connect(_remember_whether_out, sender=Issue, dispatch_uid="pages-was")
-    for label in PUBLIC_MODELS:
-        model = apps.get_model(label)
+    for model in public_models():
+        label = model._meta.label
         post_save.connect(_content_changed, sender=model, dispatch_uid=f"pages-{label}")
         post_delete.connect(
             _content_deleted, sender=model, dispatch_uid=f"pages-del-{label}"

@@ -17,6 +17,7 @@ from issues import images
 from issues.models import Issue
 from issues.previews import previewed_image
 from newsroom import donations, search
+from newsroom.caching import cached_page
 from newsroom.client_ip import client_ip
 from newsroom.models import Campaign, DonateClick, DonatePage, Frequency
 
@@ -34,6 +35,7 @@ class PublishedMixin:
         return self.model._default_manager.published()
 
 
+@cached_page
 class HomeView(PublishedMixin, TemplateView):
     """The latest published issue in full, then links to the ones before it."""
 
@@ -48,6 +50,14 @@ class HomeView(PublishedMixin, TemplateView):
         if latest is not None:
             recent = list(issues.exclude(pk=latest.pk)[: self.recent_count])
         return super().get_context_data(issue=latest, recent_issues=recent, **kwargs)
+
+
+@cached_page
+class RobotsView(TemplateView):
+    """robots.txt, which points crawlers to the sitemap."""
+
+    template_name = "newsroom/robots.txt"
+    content_type = "text/plain"
 
 
 class SearchView(TemplateView):

@@ -2,10 +2,12 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 
+from newsroom.caching import PAGED, cached_page
 from newsroom.views import PublishedMixin
 from stories.models import Source, Story
 
 
+@cached_page
 class StoryDetailView(PublishedMixin, DetailView):
     """A story's permalink, under its issue's address."""
 
@@ -29,6 +31,7 @@ class StoryDetailView(PublishedMixin, DetailView):
         return super().get_context_data(siblings=siblings, **kwargs)
 
 
+@cached_page(parameters=PAGED)
 class SourceListView(PublishedMixin, ListView):
     """The directory of the outlets that published stories and reads cite."""
 
@@ -38,6 +41,7 @@ class SourceListView(PublishedMixin, ListView):
     paginate_by = 100
 
 
+@cached_page(parameters=PAGED)
 class SourceDetailView(PublishedMixin, DetailView):
     """A source and every published story and read that cites it.
 
