@@ -8,10 +8,15 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.apps import apps
+from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.test import Client
+from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from issues.models import Issue
+from newsroom import caching
 from tests.issues.admin_forms import change_form_data, change_url
 
 CACHED = "X-Page-Cache"
@@ -52,7 +57,9 @@ PUBLIC_PAGES = [
     "/feed/",
     "/feed/atom/",
     "/series/the-series/feed/",
+    "/series/the-series/feed/atom/",
     "/tags/amazonas/feed/",
+    "/tags/amazonas/feed/atom/",
     "/sitemap.xml",
     "/robots.txt",
 ]
@@ -70,6 +77,55 @@ def test_every_public_page_type_is_cached(
     response = cached_get(client, path)
 
     assert response.status_code == 200
+
+
+#: Public URL names whose pages are never cached, each with the reason.
+UNCACHED_ON_PURPOSE = {
+    "search": "every query is a page of its own: made-up queries would fill the cache",
+    "donate": "every visit must reach the donate-click counter",
+    "donate_thanks": "its text is the donate page's, whose edits do not renew the cache",
+    "healthz": "it must ask the database each time",
+    "media": "a file, and who may see it depends on the reader (staff, preview cookie)",
+    "issues:share_image": "a file, streamed, with a Cache-Control of its own",
+    "issues:preview": "an unpublished issue behind a signed link: private, no-store",
+}
+
+
+def public_routes(patterns, namespace=""):
+    """(URL name, view) of every route outside the admin, from the resolver."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = (
+                f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            )
+            yield from public_routes(pattern.url_patterns, inner)
+        else:
+            name = f"{namespace}{pattern.name}" if pattern.name else None
+            yield name, pattern.callback
+
+
+def test_every_public_url_is_cached_or_uncached_on_purpose():
+    routes = list(public_routes(get_resolver().url_patterns))
+    names = {name for name, _ in routes}
+    cached = {name for name, view in routes if caching.page_cache_of(view)}
+
+    assert None not in names, "every public route has a name"
+    assert sorted(names - cached - set(UNCACHED_ON_PURPOSE)) == [], (
+        "neither cached (@cached_page) nor listed in UNCACHED_ON_PURPOSE"
+    )
+    assert sorted(cached & set(UNCACHED_ON_PURPOSE)) == []
+    assert sorted(set(UNCACHED_ON_PURPOSE) - names) == [], "no such URL name"
+
+
+def test_every_cached_view_is_among_the_pages_checked_to_be_cached():
+    routes = public_routes(get_resolver().url_patterns)
+    cached = {name for name, view in routes if caching.page_cache_of(view)}
+
+    checked = {resolve(path.split("?")[0]).view_name for path in PUBLIC_PAGES}
+
+    assert sorted(cached - checked) == []
 
 
 def test_publishing_an_issue_shows_it_on_the_next_request(client, make_issue):
@@ -505,3 +561,53 @@ def test_renaming_a_source_a_published_story_cites_refreshes_cached_pages(
     source.save()
 
     assert "Efecto Cocuyo (renamed)" in client.get("/sources/").content.decode()
+
+
+def test_submitting_a_draft_for_review_keeps_the_cached_public_pages(
+    client, writer, make_issue, make_story
+):
+    make_issue(headline="Public issue")
+    draft = make_issue(headline="Draft", status=Issue.Status.DRAFT, published_at=None)
+    make_story(issue=draft)
+    reader = Client()
+    for path in ("/", "/issues/", "/feed/"):
+        cached_get(reader, path)
+    client.force_login(writer)
+
+    client.post(reverse("admin:issues_issue_transition", args=[draft.pk, "submit"]))
+
+    draft.refresh_from_db()
+    assert draft.status == Issue.Status.IN_REVIEW
+    assert draft.events.exists()
+    for path in ("/", "/issues/", "/feed/"):
+        assert reader.get(path).headers.get(CACHED) == "hit", path
+
+
+@pytest.fixture
+def model_added_later():
+    """A model that the stories app did not have when the site started."""
+
+    class Erratum(models.Model):
+        class Meta:
+            app_label = "stories"
+
+        def __str__(self):
+            return "An erratum"
+
+    yield Erratum
+    for signal, uid in ((post_save, "pages-"), (post_delete, "pages-del-")):
+        signal.disconnect(sender=Erratum, dispatch_uid=f"{uid}stories.Erratum")
+    del apps.all_models["stories"]["erratum"]
+    apps.clear_cache()
+
+
+def test_a_model_added_to_a_public_app_renews_the_cached_pages(
+    client, make_issue, model_added_later
+):
+    path = make_issue().get_absolute_url()
+    caching.connect_signals()  # as at start-up, with the app's new model
+    cached_get(client, path)
+
+    post_save.send(sender=model_added_later, instance=model_added_later(), created=True)
+
+    assert CACHED not in client.get(path).headers
