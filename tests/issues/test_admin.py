@@ -574,7 +574,14 @@ def test_a_writer_importing_on_a_site_without_series_is_asked_for_an_editor(
 def test_a_bad_series_in_the_add_link_is_ignored(editor_client, series, asked):
     response = editor_client.get(reverse("admin:issues_issue_add"), {"series": asked})
 
+    page = response.content.decode()
+    choices = re.search(r'<select name="series".*?</select>', page, re.S)[0]
+    number = re.search(r'<input[^>]* name="number"[^>]*>', page)[0]
     assert response.status_code == 200
+    assert "errorlist" not in page
+    assert f'<option value="{series.pk}">{series.name}</option>' in choices
+    assert "selected" not in choices
+    assert "value=" not in number
 
 
 @override_settings(AXES_ENABLED=True, TRUSTED_PROXY_COUNT=1)
