@@ -1,5 +1,10 @@
 """A draft, an issue in review, a scheduled issue before its time and an unpublished
-issue show up on no public surface: pages, feeds, sitemap, search, tags, sources."""
+issue show up on no public surface: pages, feeds, sitemap, search, tags, sources,
+series, share cards.
+
+This sweep is the one place that checks every hidden state on every surface;
+other tests check what a surface shows, not each way of being hidden.
+"""
 
 import re
 from datetime import timedelta
@@ -10,9 +15,11 @@ from django.utils import timezone
 
 from issues.models import Issue
 
+# A draft keeps a publish time in the past, the harder case for the filter;
+# the issue in review has never had one.
 HIDDEN = {
     "draft": {"status": Issue.Status.DRAFT},
-    "review": {"status": Issue.Status.IN_REVIEW},
+    "review": {"status": Issue.Status.IN_REVIEW, "published_at_offset": None},
     "scheduled": {"published_at_offset": timedelta(hours=2)},
     "unpublished": {"status": Issue.Status.UNPUBLISHED},
 }
@@ -23,20 +30,32 @@ PUBLIC_MARKERS = ("Zebracorn public", "Public Outlet", "/public-issue/")
 
 @pytest.fixture
 def content(make_series, make_issue, make_story, make_read, make_source):
-    """A public issue and one hidden issue per state, all sharing the word `zebracorn`."""
+    """A public issue and one hidden issue per state, all sharing the word `zebracorn`,
+    a series and a tag; and per state, a series whose only issue is hidden."""
     series = make_series(name="Leak Watch", slug="leak-watch")
 
     def build(label, **options):
         offset = options.pop("published_at_offset", timedelta(hours=-2))
+        when = None if offset is None else timezone.now() + offset
         issue = make_issue(
             series=series,
             headline=f"Zebracorn {label} issue headline",
             slug=f"{label}-issue",
             dek=f"Zebracorn {label} dek",
-            published_at=timezone.now() + offset,
-            tags=[f"{label}-tag"],
+            published_at=when,
+            tags=[f"{label}-tag", "shared-tag"],
             **options,
         )
+        if label != "public":
+            make_issue(
+                series=make_series(
+                    name=f"{label.title()} Series", slug=f"{label}-series"
+                ),
+                headline=f"Zebracorn {label} issue headline, alone in its series",
+                slug=f"{label}-alone",
+                published_at=when,
+                **options,
+            )
         source = make_source(name=f"{label.title()} Outlet", slug=f"{label}-outlet")
         story = make_story(
             issue=issue,
@@ -68,11 +87,16 @@ def public_surfaces(series, public):
         source.get_absolute_url(),
         "/tags/public-tag/",
         "/tags/public-story-tag/",
+        "/tags/shared-tag/",
         "/search/?q=zebracorn",
         "/feed/",
         "/feed/atom/",
         f"/series/{series.slug}/feed/",
+        f"/series/{series.slug}/feed/atom/",
         "/tags/public-tag/feed/",
+        "/tags/public-tag/feed/atom/",
+        "/tags/shared-tag/feed/",
+        "/tags/shared-tag/feed/atom/",
         "/sitemap.xml",
     ]
 
@@ -101,6 +125,9 @@ def test_hidden_issue_appears_on_no_public_surface(client, content, label):
         assert f"{label}-tag" not in text, path
         assert f"/{label}-issue/" not in text, path
         assert f"/{label}-outlet/" not in text, path
+        assert f"{label} Series" not in text, path
+        assert f"/{label}-series/" not in text, path
+        assert f"/{label}-alone/" not in text, path
 
 
 @pytest.mark.parametrize("label", sorted(HIDDEN))
@@ -110,10 +137,16 @@ def test_hidden_issue_own_urls_are_not_found(client, content, label):
 
     for path in (
         issue.get_absolute_url(),
+        f"{issue.get_absolute_url()}share.png",
         story.get_absolute_url(),
         source.get_absolute_url(),
         f"/tags/{label}-tag/",
         f"/tags/{label}-story-tag/",
         f"/tags/{label}-tag/feed/",
+        f"/tags/{label}-tag/feed/atom/",
+        f"/series/{label}-series/",
+        f"/series/{label}-series/feed/",
+        f"/series/{label}-series/feed/atom/",
+        f"/issues/{label}-alone/",
     ):
         assert client.get(path).status_code == 404, path
