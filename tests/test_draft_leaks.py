@@ -10,6 +10,7 @@ import re
 from datetime import timedelta
 from urllib.parse import urlparse
 
+import feedparser
 import pytest
 from django.utils import timezone
 
@@ -118,6 +119,8 @@ def test_hidden_issue_appears_on_no_public_surface(client, content, label):
         text = response.content.decode()
         if path in surfaces:
             assert any(marker in text for marker in PUBLIC_MARKERS), path
+        if "/feed/" in path:
+            assert not feedparser.parse(response.content).bozo, path
         assert f"{label} issue headline" not in text, path
         assert f"{label} story" not in text.lower(), path
         assert f"{label} read summary" not in text, path

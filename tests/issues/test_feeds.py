@@ -107,35 +107,6 @@ def test_feed_is_newest_first(client, make_issue):
     assert [e.title for e in feed.entries] == ["Newer", "Older"]
 
 
-@pytest.mark.parametrize(
-    "status, offset",
-    [
-        (Issue.Status.DRAFT, None),
-        (Issue.Status.IN_REVIEW, None),
-        (Issue.Status.UNPUBLISHED, -1),
-        (Issue.Status.PUBLISHED, +1),
-    ],
-)
-def test_unpublished_issues_are_absent_from_every_feed(
-    client, make_issue, series, status, offset
-):
-    when = timezone.now() + timedelta(days=offset) if offset else None
-    make_issue(series=series, headline="Public", tags=["oil"])
-    make_issue(
-        series=series, headline="Hidden", status=status, published_at=when, tags=["oil"]
-    )
-
-    for url in SITE_FEEDS + [
-        f"/series/{series.slug}/feed/",
-        f"/series/{series.slug}/feed/atom/",
-        "/tags/oil/feed/",
-        "/tags/oil/feed/atom/",
-    ]:
-        feed = parse(client.get(url))
-        assert [e.title for e in feed.entries] == ["Public"], url
-        assert b"Hidden" not in client.get(url).content
-
-
 def test_series_feed_has_only_that_series(client, make_series, make_issue):
     weekly = make_series(name="Weekly", slug="weekly")
     other = make_series(name="Other", slug="other")

@@ -3,17 +3,14 @@
 import io
 import json
 import re
-from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
 from PIL import Image
 
 from issues import images
-from issues.models import Issue
 
 pytestmark = pytest.mark.django_db
 
@@ -196,22 +193,6 @@ def test_the_share_card_is_rendered_once_per_version(client, issue, monkeypatch)
             f"Caracas Chronicles · No. {issue.number}",
         ),
     ]
-
-
-@pytest.mark.parametrize(
-    "status, offset",
-    [
-        (Issue.Status.DRAFT, None),
-        (Issue.Status.IN_REVIEW, None),
-        (Issue.Status.UNPUBLISHED, -1),
-        (Issue.Status.PUBLISHED, +1),
-    ],
-)
-def test_an_unpublished_issue_has_no_share_card(client, make_issue, status, offset):
-    when = timezone.now() + timedelta(days=offset) if offset else None
-    make_issue(slug="hidden", status=status, published_at=when)
-
-    assert client.get("/issues/hidden/share.png").status_code == 404
 
 
 def test_an_unknown_issue_has_no_share_card(client, db):

@@ -1,13 +1,9 @@
 """The sitemap lists every public page and nothing else; robots.txt points to it."""
 
 import xml.etree.ElementTree as ET
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from django.utils import timezone
-
-from issues.models import Issue
 
 pytestmark = pytest.mark.django_db
 
@@ -55,45 +51,6 @@ def test_sitemap_urls_are_absolute_and_answer(client, published):
         parts = urlsplit(url)
         assert parts.scheme == "http" and parts.netloc == "testserver", url
         assert client.get(parts.path).status_code == 200, url
-
-
-@pytest.mark.parametrize(
-    "status, offset",
-    [
-        (Issue.Status.DRAFT, None),
-        (Issue.Status.IN_REVIEW, None),
-        (Issue.Status.UNPUBLISHED, -1),
-        (Issue.Status.PUBLISHED, +1),
-    ],
-)
-def test_unpublished_content_is_absent_from_the_sitemap(
-    client, make_series, make_issue, make_story, make_source, status, offset
-):
-    when = timezone.now() + timedelta(days=offset) if offset else None
-    hidden_series = make_series(slug="hidden-series")
-    hidden = make_issue(
-        series=hidden_series,
-        slug="hidden-issue",
-        status=status,
-        published_at=when,
-        tags=["hidden-tag"],
-    )
-    make_story(
-        issue=hidden,
-        slug="hidden-story",
-        sources=[make_source(slug="hidden-source")],
-    )
-
-    text = " ".join(sitemap_urls(client))
-
-    for slug in [
-        "hidden-series",
-        "hidden-issue",
-        "hidden-story",
-        "hidden-tag",
-        "hidden-source",
-    ]:
-        assert slug not in text
 
 
 def test_issue_entries_say_when_they_last_changed(client, published):
