@@ -77,6 +77,8 @@ class IssueDetailView(PublishedIssueMixin, DetailView):
 
 @cached_page(parameters=PAGED)
 class SeriesDetailView(PublishedIssueMixin, ListView):
+    """A series' published issues; a series none of whose issues is out is a 404."""
+
     template_name = "issues/series_detail.html"
     context_object_name = "issues"
     paginate_by = 20

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import F, TextField, Value
+from django.db.models.functions import Concat
 from django.utils.safestring import SafeString
 
 from newsroom.search.highlight import START, STOP, fold, highlight
@@ -63,48 +65,42 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words if w and w != "or"))[:MAX_TERMS]
 
 
+def joined_text(fields):
+    """The fields' text, one after the other with a space between, in SQL."""
+    parts = []
+    for field in fields:
+        parts += [F(field), Value(" ")]
+    return Concat(*parts, output_field=TextField())
+
+
 def build_results(issues, stories, reads, snippet, terms) -> list[Result]:
     """The matching issues, stories and reads as results, titles highlighted.
 
-    `snippet(obj)` gives each result's highlighted excerpt, the engine's own way.
+    `snippet(obj)` gives each result's highlighted excerpt, the engine's own
+    way. A story or read is dated by its issue and shown with its headline.
     """
 
-    def title(text):
-        return highlight(text, terms, length=MAX_TITLE_LENGTH)
+    def result(kind, obj, title, issue=None):
+        return Result(
+            kind=kind,
+            title=highlight(title, terms, length=MAX_TITLE_LENGTH),
+            url=obj.get_absolute_url(),
+            snippet=snippet(obj),
+            published_at=(issue or obj).published_at,
+            context=issue.headline if issue else "",
+            rank=getattr(obj, "rank", 0.0),
+        )
 
-    results = [
-        Result(
-            kind="issue",
-            title=title(issue.headline),
-            url=issue.get_absolute_url(),
-            snippet=snippet(issue),
-            published_at=issue.published_at,
-            rank=getattr(issue, "rank", 0.0),
-        )
-        for issue in issues
-    ]
-    results += [
-        Result(
-            kind="story",
-            title=title(story.headline),
-            url=story.get_absolute_url(),
-            snippet=snippet(story),
-            published_at=story.issue.published_at,
-            context=story.issue.headline,
-            rank=getattr(story, "rank", 0.0),
-        )
-        for story in stories
-    ]
-    results += [
-        Result(
-            kind="read",
-            title=title(read.source.name if read.source else "Recommended read"),
-            url=read.get_absolute_url(),
-            snippet=snippet(read),
-            published_at=read.issue.published_at,
-            context=read.issue.headline,
-            rank=getattr(read, "rank", 0.0),
-        )
-        for read in reads
-    ]
-    return results
+    return (
+        [result("issue", issue, issue.headline) for issue in issues]
+        + [result("story", story, story.headline, story.issue) for story in stories]
+        + [
+            result(
+                "read",
+                read,
+                read.source.name if read.source else "Recommended read",
+                read.issue,
+            )
+            for read in reads
+        ]
+    )

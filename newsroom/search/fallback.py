@@ -6,41 +6,32 @@ connection, the same `fold` that the highlighter uses.
 """
 
 from django.db import connection
-from django.db.models import F, Func, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models import Func, TextField
 
 from issues.models import Issue
 from newsroom.richtext import plain_text
-from newsroom.search.engine import (
-    ISSUE_FIELDS,
-    READ_FIELDS,
-    RESULTS_PER_KIND,
-    STORY_FIELDS,
-    Result,
-    build_results,
-    query_terms,
-)
+from newsroom.search import engine
 from newsroom.search.highlight import fold, highlight
 from stories.models import RecommendedRead, Story
 
 
-def search(text: str) -> list[Result]:
+def search(text: str) -> list[engine.Result]:
     """Published issues, stories and reads containing every term, newest first."""
     _register_fold(connection)
-    terms = query_terms(text)
+    terms = engine.query_terms(text)
     if not terms:
         return []
-    issues = _matching(Issue.objects.published(), ISSUE_FIELDS, terms)
+    issues = _matching(Issue.objects.published(), engine.ISSUE_FIELDS, terms)
     stories = _matching(
-        Story.objects.published().select_related("issue"), STORY_FIELDS, terms
+        Story.objects.published().select_related("issue"), engine.STORY_FIELDS, terms
     )
     reads = _matching(
         RecommendedRead.objects.published().select_related("issue", "source"),
-        READ_FIELDS,
+        engine.READ_FIELDS,
         terms,
     )
-    limit = slice(0, RESULTS_PER_KIND)
-    results = build_results(
+    limit = slice(0, engine.RESULTS_PER_KIND)
+    results = engine.build_results(
         issues.order_by("-published_at")[limit],
         stories.order_by("-issue__published_at", "position")[limit],
         reads.order_by("-issue__published_at", "position")[limit],
@@ -62,11 +53,8 @@ def _register_fold(conn):
 
 
 def _folded(*fields):
-    parts = []
-    for field in fields:
-        parts += [F(field), Value(" ")]
     return Func(
-        Concat(*parts, output_field=TextField()),
+        engine.joined_text(fields),
         function="newsroom_fold",
         output_field=TextField(),
     )

@@ -16,52 +16,43 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db.models import F, Func, TextField, Value
-from django.db.models.functions import Concat
 
 from issues.models import Issue
-from newsroom.search.engine import (
-    ISSUE_FIELDS,
-    READ_FIELDS,
-    RESULTS_PER_KIND,
-    STORY_FIELDS,
-    Result,
-    build_results,
-    query_terms,
-)
+from newsroom.search import engine
 from newsroom.search.highlight import START, STOP, marked
 from stories.models import RecommendedRead, Story
 
 SEARCH_CONFIG = "english_unaccent"
 
 
-def search(text: str) -> list[Result]:
+def search(text: str) -> list[engine.Result]:
     """Published issues, stories and reads matching `text`, best ranked first."""
     query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
     issues = _ranked(
         Issue.objects.published(),
-        ISSUE_FIELDS,
+        engine.ISSUE_FIELDS,
         F("dek"),
         query,
     )
     stories = _ranked(
         Story.objects.published().select_related("issue"),
-        STORY_FIELDS,
+        engine.STORY_FIELDS,
         _strip_tags_sql("body", "why_it_matters", "more_information"),
         query,
         fragments=2,
     )
     reads = _ranked(
         RecommendedRead.objects.published().select_related("issue", "source"),
-        READ_FIELDS,
+        engine.READ_FIELDS,
         F("summary"),
         query,
     )
-    results = build_results(
+    results = engine.build_results(
         issues,
         stories,
         reads,
         lambda obj: marked(obj.snippet, rich=isinstance(obj, Story)),
-        query_terms(text),
+        engine.query_terms(text),
     )
     return sorted(results, key=lambda r: (r.rank, r.published_at), reverse=True)
 
@@ -79,11 +70,8 @@ def document(weighted_fields):
 
 def _strip_tags_sql(*fields):
     """The rich text fields' text without HTML tags, for their headline."""
-    parts = []
-    for field in fields:
-        parts += [F(field), Value(" ")]
     return Func(
-        Concat(*parts, output_field=TextField()),
+        engine.joined_text(fields),
         Value("<[^>]+>"),
         Value(" "),
         Value("g"),
@@ -116,5 +104,5 @@ def _ranked(queryset, weighted_fields, headline_source, query, fragments=0):
                 fragment_delimiter=" … ",
             ),
         )
-        .order_by("-rank")[:RESULTS_PER_KIND]
+        .order_by("-rank")[: engine.RESULTS_PER_KIND]
     )
