@@ -37,8 +37,15 @@ class PublishedIssueMixin(PublishedMixin):
         return super().get_queryset().select_related("series")
 
 
+class IssueListView(PublishedIssueMixin, ListView):
+    """A list of published issues, newest first, twenty to a page."""
+
+    context_object_name = "issues"
+    paginate_by = 20
+
+
 @cached_page(parameters=[("year", canonical_year), *PAGED])
-class IssueArchiveView(PublishedIssueMixin, ListView):
+class IssueArchiveView(IssueListView):
     """Every published issue, newest first; `?year=2025` narrows it to one year.
 
     A year that is not a plain four-digit number is ignored rather than refused,
@@ -46,8 +53,6 @@ class IssueArchiveView(PublishedIssueMixin, ListView):
     """
 
     template_name = "issues/issue_archive.html"
-    context_object_name = "issues"
-    paginate_by = 20
 
     def get_queryset(self):
         self.published_issues = super().get_queryset()
@@ -76,12 +81,10 @@ class IssueDetailView(PublishedIssueMixin, DetailView):
 
 
 @cached_page(parameters=PAGED)
-class SeriesDetailView(PublishedIssueMixin, ListView):
+class SeriesDetailView(IssueListView):
     """A series' published issues; a series none of whose issues is out is a 404."""
 
     template_name = "issues/series_detail.html"
-    context_object_name = "issues"
-    paginate_by = 20
 
     def get_queryset(self):
         self.series = get_object_or_404(
@@ -94,12 +97,10 @@ class SeriesDetailView(PublishedIssueMixin, ListView):
 
 
 @cached_page(parameters=PAGED)
-class TagView(PublishedIssueMixin, ListView):
+class TagView(IssueListView):
     """Issues and stories published under a tag; a tag used only by drafts is a 404."""
 
     template_name = "issues/tag_detail.html"
-    context_object_name = "issues"
-    paginate_by = 20
 
     def get_queryset(self):
         self.tag = get_object_or_404(published_tags(), slug=self.kwargs["slug"])
