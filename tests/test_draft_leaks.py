@@ -128,7 +128,7 @@ def test_hidden_issue_appears_on_no_public_surface(client, content, label):
         assert f"{label}-tag" not in text, path
         assert f"/{label}-issue/" not in text, path
         assert f"/{label}-outlet/" not in text, path
-        assert f"{label} Series" not in text, path
+        assert f"{label.title()} Series" not in text, path
         assert f"/{label}-series/" not in text, path
         assert f"/{label}-alone/" not in text, path
 
