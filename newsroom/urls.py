@@ -19,6 +19,7 @@ urlpatterns = [
     path("robots.txt", views.RobotsView.as_view(), name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),
+    path("newsletter/", include("newsroom.newsletters.urls")),
     path("admin/", admin.site.urls),
     path("", include("issues.urls")),
     path("", include("stories.urls")),
