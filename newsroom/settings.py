@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
+                "newsroom.newsletters.context_processors.signup",
             ],
         },
     },
@@ -118,6 +119,29 @@ PAGE_CACHE_GENERATION_FILE = env.path(
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
+
+# Newsletters (newsroom/newsletters/): editions go out through EMAIL_URL's
+# SMTP server, from this sender, with replies to NEWSLETTER_REPLY_TO.
+NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+NEWSLETTER_REPLY_TO = env("NEWSLETTER_REPLY_TO", default="")
+# The mailto: of the List-Unsubscribe header; its subject names the subscriber.
+NEWSLETTER_UNSUBSCRIBE_EMAIL = env(
+    "NEWSLETTER_UNSUBSCRIBE_EMAIL",
+    default=NEWSLETTER_REPLY_TO or NEWSLETTER_FROM_EMAIL,
+)
+# How long a confirmation link works, in seconds (7 days).
+NEWSLETTER_CONFIRM_MAX_AGE = env.int(
+    "NEWSLETTER_CONFIRM_MAX_AGE", default=60 * 60 * 24 * 7
+)
+# Messages per SMTP connection, and the pause between two batches in seconds.
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
+NEWSLETTER_BATCH_PAUSE = env.float("NEWSLETTER_BATCH_PAUSE", default=1.0)
+# Sign-ups one client address may make per hour.
+NEWSLETTER_SIGNUPS_PER_HOUR = env.int("NEWSLETTER_SIGNUPS_PER_HOUR", default=10)
+# DKIM signing of every newsletter message, when all three are set.
+DKIM_DOMAIN = env("DKIM_DOMAIN", default="")
+DKIM_SELECTOR = env("DKIM_SELECTOR", default="")
+DKIM_PRIVATE_KEY_PATH = env("DKIM_PRIVATE_KEY_PATH", default="")
 
 # django-axes: after 5 failed logins for one username from one address, that
 # pair is locked out for an hour (LOGIN_LOCKOUT_HOURS); a success resets it.

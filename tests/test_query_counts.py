@@ -51,16 +51,17 @@ def pages(issue):
 
 # Each count includes one query of the page cache, made once per cache
 # generation: when the next scheduled issue goes public (newsroom/caching.py).
-# The archive's extra query lists the years to browse by.
+# The archive's extra query lists the years to browse by. Each count also
+# includes the one query for the newsletters the footer's sign-up form offers.
 EXPECTED_QUERIES = {
-    "home": 8,
-    "archive": 4,
-    "issue": 7,
-    "story": 5,
-    "series": 4,
-    "tag": 5,
-    "sources": 3,
-    "source": 4,
+    "home": 9,
+    "archive": 5,
+    "issue": 8,
+    "story": 6,
+    "series": 5,
+    "tag": 6,
+    "sources": 4,
+    "source": 5,
 }
 
 

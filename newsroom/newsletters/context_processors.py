@@ -1,0 +1,12 @@
+from django.utils.functional import SimpleLazyObject
+
+
+def _public_series():
+    from issues.models import Series
+
+    return list(Series.objects.published().order_by("name"))
+
+
+def signup(request):
+    """The lists the footer's sign-up form offers, read only if a page shows it."""
+    return {"newsletter_series": SimpleLazyObject(_public_series)}
