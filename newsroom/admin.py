@@ -93,13 +93,15 @@ class DonateClicksAdminMixin:
             .values_list("via", "n")
         )
         total = sum(by_via.values())
+        by_email = by_via.get(DonateClick.Via.EMAIL, 0)
         return format_html(
             "<p>{} visit{} to the donate page from this issue "
-            "({} from the issue page, {} from its stories).</p>{}",
+            "({} from the issue page, {} from its stories{}).</p>{}",
             total,
             "" if total == 1 else "s",
             by_via.get(DonateClick.Via.ISSUE, 0),
             by_via.get(DonateClick.Via.STORY, 0),
+            f", {by_email} from the email edition" if by_email else "",
             donations.weekly_chart_svg(clicks.per_week()),
         )
 

@@ -6,6 +6,8 @@ Donate links carry where the reader came from, and nothing about the reader:
 
 - ``/donate/?from=<issue-slug>``: the appeal at the end of an issue;
 - ``/donate/?from=<issue-slug>&story=<story-slug>``: the appeal under a story;
+- ``/donate/?from=<issue-slug>&via=email``: the appeal in the issue's email
+  edition, counted apart from the web page's;
 - ``/donate/?from=series:<series-slug>``: a series page.
 
 `parse_reference` turns a query string into a `Reference` (or None when it is
@@ -29,6 +31,7 @@ from django.utils.html import format_html, format_html_join
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
 SERIES_PREFIX = "series:"
+EMAIL_VIA = "email"
 
 #: Words with which crawlers, link unfurlers and monitors announce themselves.
 BOT_RE = re.compile(
@@ -45,6 +48,8 @@ class Reference:
     issue_slug: str = ""
     story_slug: str = ""
     series_slug: str = ""
+    #: The issue's appeal as it came by email (`via=email`), not on the web.
+    by_email: bool = False
 
 
 def parse_reference(params):
@@ -60,7 +65,8 @@ def parse_reference(params):
         return None
     if story and not SLUG_RE.match(story):
         return None
-    return Reference(issue_slug=origin, story_slug=story)
+    by_email = params.get("via") == EMAIL_VIA and not story
+    return Reference(issue_slug=origin, story_slug=story, by_email=by_email)
 
 
 #: How long one reader's visits from one issue or series count as one.
@@ -79,6 +85,8 @@ def visit_key(address, reference, day):
         if reference.series_slug
         else reference.issue_slug
     )
+    if reference.by_email:
+        origin = f"email:{origin}"
     digest = salted_hmac(
         "newsroom.donations.visit", f"{day.isoformat()}|{address}|{origin}"
     ).hexdigest()

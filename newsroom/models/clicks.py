@@ -36,7 +36,7 @@ class DonateClickQuerySet(models.QuerySet):
         issue = Issue.objects.published().filter(slug=reference.issue_slug).first()
         if issue is None:
             return False
-        via = DonateClick.Via.ISSUE
+        via = DonateClick.Via.EMAIL if reference.by_email else DonateClick.Via.ISSUE
         if reference.story_slug:
             if not issue.stories.filter(slug=reference.story_slug).exists():
                 return False
@@ -80,6 +80,9 @@ def _as_date(value):
 class DonateClick(models.Model):
     """How many visits to /donate/ came from an issue, a story or a series that day.
 
+    An issue's clicks say where its appeal was read: on the issue page, under
+    a story, or in the email edition.
+
     Aggregated counters and nothing else: no IP address, cookie, user agent
     or time of day is stored.
     """
@@ -88,6 +91,7 @@ class DonateClick(models.Model):
         ISSUE = "issue", "Issue page"
         STORY = "story", "Story page"
         SERIES = "series", "Series page"
+        EMAIL = "email", "Email edition"
 
     issue = models.ForeignKey(
         Issue,
@@ -129,7 +133,7 @@ class DonateClick(models.Model):
                     Q(
                         issue__isnull=False,
                         series__isnull=True,
-                        via__in=["issue", "story"],
+                        via__in=["issue", "story", "email"],
                     )
                     | Q(issue__isnull=True, series__isnull=False, via="series")
                 ),

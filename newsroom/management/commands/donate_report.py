@@ -24,6 +24,7 @@ HEADER = [
     "status",
     "from_issue_page",
     "from_story_pages",
+    "from_email",
     "clicks",
 ]
 
@@ -65,11 +66,13 @@ class Command(BaseCommand):
             .annotate(
                 issue_clicks=clicks(DonateClick.Via.ISSUE),
                 story_clicks=clicks(DonateClick.Via.STORY),
+                email_clicks=clicks(DonateClick.Via.EMAIL),
             )
             .filter(
                 Q(pk__in=Issue.objects.published())
                 | Q(issue_clicks__gt=0)
                 | Q(story_clicks__gt=0)
+                | Q(email_clicks__gt=0)
             )
             .order_by("-published_at", "-pk")
         )
@@ -86,7 +89,8 @@ class Command(BaseCommand):
                     issue.get_status_display(),
                     issue.issue_clicks,
                     issue.story_clicks,
-                    issue.issue_clicks + issue.story_clicks,
+                    issue.email_clicks,
+                    issue.issue_clicks + issue.story_clicks + issue.email_clicks,
                 ]
                 for issue in issues
             ),
