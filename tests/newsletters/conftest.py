@@ -7,6 +7,7 @@ some recipients (permanently or for now) or to hang up after a number of
 messages.
 """
 
+import asyncio
 import socket
 from email import message_from_bytes, policy
 
@@ -26,6 +27,7 @@ class RecordingHandler:
         self.refuse = {}
         self.hang_up_after = None
         self.accepted = 0
+        self.delay = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -34,6 +36,8 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.hang_up_after is not None and self.accepted >= self.hang_up_after:
             return "421 Service not available, closing transmission channel"
         self.accepted += 1
