@@ -87,6 +87,41 @@ class SubscriberQuerySet(models.QuerySet):
                 row.move_to(Subscriber.State.ACTIVE, now)
         return [row for row in rows if row.state == Subscriber.State.ACTIVE]
 
+    @transaction.atomic
+    def import_addresses(self, series, addresses, consented):
+        """Add the addresses not on `series`' list yet; returns the new rows.
+
+        Idempotent by address, ignoring case: an address already on the list
+        is left exactly as it is (an unsubscribed one stays unsubscribed).
+        With `consented`, new rows are active and record that the editor said
+        they agreed; without it they are pending, awaiting confirmation.
+        """
+        on_list = set()
+        lowered = [address.lower() for address in addresses]
+        for start in range(0, len(lowered), CHUNK):
+            on_list.update(
+                self.filter(series=series)
+                .annotate(email_lower=Lower("email"))
+                .filter(email_lower__in=lowered[start : start + CHUNK])
+                .values_list("email_lower", flat=True)
+            )
+        now = timezone.now()
+        state = Subscriber.State.ACTIVE if consented else Subscriber.State.PENDING
+        rows = [
+            Subscriber(
+                series=series,
+                email=address,
+                state=state,
+                signed_up_at=now,
+                confirmed_at=now if consented else None,
+                source="import",
+                consent_by_import=consented,
+            )
+            for address in addresses
+            if address.lower() not in on_list
+        ]
+        return self.bulk_create(rows, batch_size=CHUNK)
+
     def counts_by_series(self):
         """{series name: {state: count}} for every series, in one query."""
         rows = (

@@ -8,37 +8,30 @@ token), so a scanner that fetches every link in a message changes nobody's
 subscription.
 """
 
-import logging
-import smtplib
-
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from newsroom.client_ip import client_ip
-from newsroom.newsletters import emails, tokens
+from newsroom.newsletters import tokens
 from newsroom.newsletters.forms import SignupForm
 from newsroom.newsletters.models import Subscriber
-
-logger = logging.getLogger(__name__)
-
-HOUR = 60 * 60
-
-
-def _hashed(kind, value):
-    return salted_hmac(f"newsroom.newsletters.{kind}", value).hexdigest()
+from newsroom.newsletters.signups import (
+    HOUR,
+    hashed,
+    may_send_confirmation,
+    send_confirmation,
+)
 
 
 def _client_allowed(request):
     """At most NEWSLETTER_SIGNUPS_PER_HOUR sign-ups per client address and hour."""
-    key = f"newsletters:signup:client:{_hashed('client', client_ip(request))}"
+    key = f"newsletters:signup:client:{hashed('client', client_ip(request))}"
     cache.add(key, 0, timeout=HOUR)
     try:
         count = cache.incr(key)
@@ -46,34 +39,6 @@ def _client_allowed(request):
         cache.set(key, 1, timeout=HOUR)
         count = 1
     return count <= settings.NEWSLETTER_SIGNUPS_PER_HOUR
-
-
-def _may_send_confirmation(email):
-    """One confirmation message per address and hour, whoever asks for it.
-
-    The cache guards against two requests at the same moment; the stored
-    time against a cache that was emptied.
-    """
-    if Subscriber.objects.confirmation_sent_within(email, HOUR):
-        return False
-    return cache.add(
-        f"newsletters:confirm:{_hashed('address', email.lower())}", 1, timeout=HOUR
-    )
-
-
-def send_confirmation(email, rows):
-    """Send the confirmation request for `rows`; returns whether it went out."""
-    series_list = [row.series for row in rows]
-    try:
-        emails.confirmation_message(email, series_list).send()
-    except (smtplib.SMTPException, OSError):
-        logger.exception("Could not send a newsletter confirmation request")
-        cache.delete(f"newsletters:confirm:{_hashed('address', email.lower())}")
-        return False
-    Subscriber.objects.filter(pk__in=[row.pk for row in rows]).update(
-        confirmation_sent_at=timezone.now()
-    )
-    return True
 
 
 @method_decorator([csrf_exempt, never_cache], name="dispatch")
@@ -103,7 +68,7 @@ class SignupView(View):
         rows = Subscriber.objects.sign_up(
             email, form.cleaned_data["series"], form.cleaned_data["source"]
         )
-        if _may_send_confirmation(email):
+        if may_send_confirmation(email):
             send_confirmation(email, rows)
         return redirect("newsletters:signup_sent")
 
