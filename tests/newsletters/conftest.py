@@ -23,6 +23,7 @@ from newsroom.newsletters.models import Subscriber
 class RecordingHandler:
     def __init__(self):
         self.messages = []
+        self.raw = []
         self.envelopes = []
         self.refuse = {}
         self.hang_up_after = None
@@ -42,6 +43,7 @@ class RecordingHandler:
             return "421 Service not available, closing transmission channel"
         self.accepted += 1
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.raw.append(envelope.original_content)
         self.messages.append(
             message_from_bytes(envelope.original_content, policy=policy.default)
         )
