@@ -134,8 +134,8 @@ NEWSLETTER_CONFIRM_MAX_AGE = env.int(
     "NEWSLETTER_CONFIRM_MAX_AGE", default=60 * 60 * 24 * 7
 )
 # Messages per SMTP connection, and the pause between two batches in seconds.
-NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
-NEWSLETTER_BATCH_PAUSE = env.float("NEWSLETTER_BATCH_PAUSE", default=1.0)
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=500)
+NEWSLETTER_BATCH_PAUSE = env.float("NEWSLETTER_BATCH_PAUSE", default=0.5)
 # Sign-ups one client address may make per hour.
 NEWSLETTER_SIGNUPS_PER_HOUR = env.int("NEWSLETTER_SIGNUPS_PER_HOUR", default=10)
 # DKIM signing of every newsletter message, when all three are set.

@@ -7,9 +7,9 @@ passed `addresses.clean_address`, so none can break a header.
 """
 
 import logging
-from email.utils import make_msgid
+import uuid
 from functools import cached_property
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import css_inline
 from django.conf import settings
@@ -20,12 +20,15 @@ from django.utils.html import strip_tags
 
 from issues.models import Issue
 from newsroom.newsletters import tokens
-from newsroom.newsletters.plaintext import html_to_text
+from newsroom.newsletters.plaintext import flowed, html_to_text, wrap_html
 
 logger = logging.getLogger(__name__)
 
-#: Stands for a recipient's unsubscribe URL in the rendered parts.
+#: Stand for one recipient's values in a message rendered once for all.
 UNSUBSCRIBE_PLACEHOLDER = "NEWSLETTER-UNSUBSCRIBE-URL-PLACEHOLDER"
+TO_PLACEHOLDER = "newsletter-recipient-placeholder@example.invalid"
+REFERENCE_PLACEHOLDER = "NEWSLETTER-REFERENCE-PLACEHOLDER"
+ID_PLACEHOLDER = "newsletter-message-id-placeholder"
 _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
 
@@ -62,7 +65,7 @@ def confirmation_message(email, series_list):
         from_email=settings.NEWSLETTER_FROM_EMAIL,
         to=[email],
         reply_to=[settings.NEWSLETTER_REPLY_TO] if settings.NEWSLETTER_REPLY_TO else [],
-        headers={"Message-ID": make_msgid(domain=site_domain())},
+        headers={"Message-ID": new_message_id()},
     )
     return message
 
@@ -148,13 +151,13 @@ class EditionMessage:
 
     @cached_property
     def html(self):
-        """The HTML part, styles inlined; rendered once."""
+        """The HTML part, styles inlined, lines short enough for 8-bit mail."""
         html = render_to_string("newsletters/email/edition.html", self.context)
-        return _inliner.inline(html)
+        return wrap_html(_inliner.inline(html))
 
     @cached_property
     def text(self):
-        """The plain-text part, from its own template; rendered once."""
+        """The plain-text part, from its own template, as format=flowed lines."""
         text = render_to_string("newsletters/email/edition.txt", self.context)
         lines = [line.rstrip() for line in text.splitlines()]
         collapsed, blank = [], False
@@ -162,27 +165,25 @@ class EditionMessage:
             if line or not blank:
                 collapsed.append(line)
             blank = not line
-        return "\n".join(collapsed).strip() + "\n"
+        return flowed("\n".join(collapsed).strip()) + "\n"
 
     def list_id(self):
         name = " ".join(self.series.name.replace('"', "").split())
         return f'"{name}" <{self.series.slug}.{site_domain()}>'
 
-    def for_recipient(self, email, subscriber_id):
-        """The message to one address, with its own unsubscribe link and headers."""
-        link = unsubscribe_url(subscriber_id, self.series.pk)
-        mailto = f"mailto:{settings.NEWSLETTER_UNSUBSCRIBE_EMAIL}?" + urlencode(
-            {"subject": f"unsubscribe {subscriber_id}.{self.series.pk}"}
+    def _message(self, email, link, reference, message_id):
+        mailto = f"mailto:{settings.NEWSLETTER_UNSUBSCRIBE_EMAIL}?subject=" + quote(
+            f"unsubscribe {reference}"
         )
         headers = {
-            "Message-ID": make_msgid(domain=site_domain()),
+            "Message-ID": message_id,
             "List-Id": self.list_id(),
             "List-Unsubscribe": f"<{link}>, <{mailto}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Precedence": "bulk",
             "Auto-Submitted": "auto-generated",
         }
-        message = EmailMultiAlternatives(
+        message = FlowedMessage(
             subject=self.subject,
             body=self.text.replace(UNSUBSCRIBE_PLACEHOLDER, link),
             from_email=settings.NEWSLETTER_FROM_EMAIL,
@@ -197,8 +198,71 @@ class EditionMessage:
         )
         return message
 
+    def for_recipient(self, email, subscriber_id):
+        """The message to one address, with its own unsubscribe link and headers."""
+        return self._message(
+            email,
+            unsubscribe_url(subscriber_id, self.series.pk),
+            f"{subscriber_id}.{self.series.pk}",
+            new_message_id(),
+        )
+
     def test_message(self, email):
         """A test send: the real message, marked as a test, leaving no one's list."""
         message = self.for_recipient(email, tokens.TEST_SUBSCRIBER)
         message.subject = f"[Test] {message.subject}"
         return message
+
+    @cached_property
+    def _template(self):
+        """The message's bytes with placeholders, or None if they did not survive.
+
+        Each part is 8-bit text with short lines, so the placeholders stand
+        in the bytes as written and each recipient's message is a few
+        replacements away: the list's cost is one render, not one per reader.
+        """
+        message = self._message(
+            TO_PLACEHOLDER,
+            UNSUBSCRIBE_PLACEHOLDER,
+            REFERENCE_PLACEHOLDER,
+            f"<{ID_PLACEHOLDER}@{site_domain()}>",
+        )
+        data = message.message().as_bytes(linesep="\r\n")
+        expected = {
+            TO_PLACEHOLDER: 1,
+            UNSUBSCRIBE_PLACEHOLDER: 3,
+            REFERENCE_PLACEHOLDER: 1,
+            ID_PLACEHOLDER: 1,
+        }
+        for placeholder, count in expected.items():
+            if data.count(placeholder.encode()) != count:
+                return None
+        return data
+
+    def recipient_bytes(self, email, subscriber_id):
+        """One recipient's message as bytes, or None where only the slow way works."""
+        if self._template is None or not email.isascii():
+            return None
+        reference = f"{subscriber_id}.{self.series.pk}"
+        link = unsubscribe_url(subscriber_id, self.series.pk)
+        return (
+            self._template.replace(TO_PLACEHOLDER.encode(), email.encode())
+            .replace(UNSUBSCRIBE_PLACEHOLDER.encode(), link.encode())
+            .replace(REFERENCE_PLACEHOLDER.encode(), quote(reference).encode())
+            .replace(ID_PLACEHOLDER.encode(), uuid.uuid4().hex.encode())
+        )
+
+
+class FlowedMessage(EmailMultiAlternatives):
+    """An email whose plain-text part says it is format=flowed (RFC 3676)."""
+
+    def message(self, *args, **kwargs):
+        message = super().message(*args, **kwargs)
+        for part in message.walk():
+            if part.get_content_type() == "text/plain":
+                part.set_param("format", "flowed")
+        return message
+
+
+def new_message_id():
+    return f"<{uuid.uuid4().hex}@{site_domain()}>"

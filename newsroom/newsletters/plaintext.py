@@ -6,6 +6,7 @@ written out on a line of its own after its paragraph, so it neither breaks
 the sentence it sits in nor disappears. No ORM here: this is text in, text out.
 """
 
+import textwrap
 from html.parser import HTMLParser
 
 BLOCKS = {"p", "li", "blockquote", "h3", "h4", "ul", "ol", "div"}
@@ -80,3 +81,56 @@ def html_to_text(html):
     writer.feed(html or "")
     writer.close()
     return writer.text()
+
+
+def flowed(text, width=76):
+    """`text` as format=flowed lines (RFC 3676): long lines broken at spaces.
+
+    A broken line ends with a space (a soft break, which flowed readers join
+    back); quoted lines keep their "> " on every piece; lines that would read
+    as quotes or as "From " are space-stuffed. No line ends in a space
+    unless it is soft, so every other line break stays hard.
+    """
+    out = []
+    for line in text.split("\n"):
+        line = line.rstrip()
+        quote = ""
+        while line.startswith("> ") or line == ">":
+            quote += ">"
+            line = line[2:]
+        pieces = textwrap.wrap(
+            line,
+            width=max(20, width - len(quote)),
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [""]
+        for n, piece in enumerate(pieces):
+            if piece.startswith((" ", "From ")) or (
+                not quote and piece.startswith(">")
+            ):
+                piece = " " + piece
+            if quote:
+                piece = f"{quote} {piece}"
+            out.append(piece + (" " if n < len(pieces) - 1 else ""))
+    return "\n".join(out)
+
+
+def wrap_html(html, width=900):
+    """`html` with no line longer than `width` characters, broken at spaces.
+
+    Mail lines are limited to 998 bytes; breaking between words or
+    attributes changes nothing a reader sees, and keeps the part in 8-bit
+    encoding, readable as it was written.
+    """
+    out = []
+    for line in html.split("\n"):
+        while len(line) > width:
+            cut = line.rfind(" ", 0, width)
+            if cut <= 0:
+                cut = line.find(" ", width)
+                if cut < 0:
+                    break
+            out.append(line[:cut])
+            line = line[cut + 1 :]
+        out.append(line)
+    return "\n".join(out)

@@ -4,12 +4,14 @@
 - Each batch of NEWSLETTER_BATCH_SIZE messages goes over one SMTP connection,
   with NEWSLETTER_BATCH_PAUSE seconds between batches.
 - Each message is sent inside a short transaction that first claims its
-  delivery: a row lock (`select_for_update(skip_locked=True)` where the
-  database has it) and a compare-and-set from waiting. A second run at the
-  same moment skips or fails to claim that row, so no one is sent twice; a
-  run that dies mid-message rolls back, and its row is still waiting for
-  the next run. The row is marked sent in the same transaction, as soon as
-  the server has accepted the message.
+  delivery: on PostgreSQL a row lock taken with FOR UPDATE SKIP LOCKED, on
+  SQLite a compare-and-set from waiting that holds the write lock. A second
+  run at the same moment skips or fails to claim that row, so no one is
+  sent twice; a run that dies mid-message rolls back, and its row is still
+  waiting for the next run. The row is marked sent in the same transaction,
+  as soon as the server has accepted the message: only a crash in the
+  instant between the server's acceptance and that commit could send one
+  message twice.
 - A permanent refusal (5xx) fails the delivery and marks the address
   bounced; a temporary one (4xx) leaves it waiting for the next run, up to
   MAX_ATTEMPTS runs. A dropped connection ends the batch; the next batch
@@ -122,13 +124,28 @@ class Outbox:
             pass
 
     def send(self, message):
+        """Send a Django EmailMessage."""
         if not isinstance(self.backend, SMTPBackend):
             self.backend.send_messages([message])
             return
         encoding = message.encoding or settings.DEFAULT_CHARSET
-        sender = sanitize_address(message.from_email, encoding)
-        recipients = [sanitize_address(to, encoding) for to in message.recipients()]
-        data = message.message().as_bytes(linesep="\r\n")
+        self._sendmail(
+            sanitize_address(message.from_email, encoding),
+            [sanitize_address(to, encoding) for to in message.recipients()],
+            message.message().as_bytes(linesep="\r\n"),
+        )
+
+    def deliver(self, edition_message, email, subscriber_id):
+        """Send one recipient an edition, from its bytes rendered once where it can."""
+        if isinstance(self.backend, SMTPBackend):
+            data = edition_message.recipient_bytes(email, subscriber_id)
+            if data is not None:
+                sender = sanitize_address(settings.NEWSLETTER_FROM_EMAIL, "utf-8")
+                self._sendmail(sender, [email], data)
+                return
+        self.send(edition_message.for_recipient(email, subscriber_id))
+
+    def _sendmail(self, sender, recipients, data):
         if self.sign is not None:
             data = self.sign(data)
         if self.backend.connection is None:
@@ -158,8 +175,23 @@ class EditionSender:
         self.pause = settings.NEWSLETTER_BATCH_PAUSE if pause is None else pause
         self.report = report or (lambda progress: None)
         self.progress = Progress()
+        self.row_locks = db_connection.vendor == "postgresql"
 
     def run(self):
+        if db_connection.vendor != "postgresql":
+            return self._run()
+        # Commits return before the server flushes them to disk: a crash of
+        # this process loses nothing, and only a crash of the database
+        # server itself could forget the last fraction of a second of marks.
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+        try:
+            return self._run()
+        finally:
+            with db_connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+
+    def _run(self):
         issue = self.edition.issue
         if not issue.is_public:
             raise NotPublic(f"“{issue.headline}” is not public.")
@@ -217,20 +249,16 @@ class EditionSender:
 
     def _deliver(self, outbox, message, pk, subscriber_id, email, state):
         progress = self.progress
+        row = Delivery.objects.filter(pk=pk)
         with transaction.atomic():
-            claimed = Delivery.objects.filter(pk=pk, state=Delivery.State.WAITING)
-            if db_connection.features.has_select_for_update_skip_locked:
-                if not claimed.select_for_update(skip_locked=True).exists():
-                    return
-            if not claimed.update(attempts=F("attempts") + 1):
+            if not self._claim(pk):
                 return  # another run has it, or sent it already
-            row = Delivery.objects.filter(pk=pk)
             if state != Subscriber.State.ACTIVE:
                 row.update(state=Delivery.State.SKIPPED, error="Left the list first.")
                 progress.skipped += 1
                 return
             try:
-                outbox.send(message.for_recipient(email, subscriber_id))
+                outbox.deliver(message, email, subscriber_id)
             except (smtplib.SMTPException, OSError) as error:
                 answer = refusal(error, email)
                 if (
@@ -245,6 +273,30 @@ class EditionSender:
                 return
             row.update(state=Delivery.State.SENT, sent_at=timezone.now(), error="")
             progress.sent += 1
+
+    def _claim(self, pk):
+        """Take delivery `pk` if it is still waiting; False if another run has it.
+
+        PostgreSQL: one statement locks the row (skipping it if a second run
+        holds it) and counts the attempt; the lock lasts until the commit
+        that marks it. Elsewhere a compare-and-set, which on SQLite takes the
+        write lock until that commit.
+        """
+        if not self.row_locks:
+            return bool(
+                Delivery.objects.filter(pk=pk, state=Delivery.State.WAITING).update(
+                    attempts=F("attempts") + 1
+                )
+            )
+        table = db_connection.ops.quote_name(Delivery._meta.db_table)
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET attempts = attempts + 1 WHERE id = ("
+                f"SELECT id FROM {table} WHERE id = %s AND state = %s "
+                "FOR UPDATE SKIP LOCKED)",
+                [pk, Delivery.State.WAITING],
+            )
+            return cursor.rowcount == 1
 
     def _refused(self, row, pk, subscriber_id, code, text):
         if 500 <= code < 600:

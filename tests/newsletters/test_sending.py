@@ -140,7 +140,7 @@ def test_both_parts_carry_the_links_written_out(
         assert f'href="{link.replace("&", "&amp;")}"' in html, link
     for story in seed_issue.stories.all():
         assert f"http://127.0.0.1:8000{story.get_absolute_url()}" in text
-    assert "View in your browser: " + issue_url in text
+    assert "View in your browser: " + issue_url in " ".join(text.split())
     assert re.search(
         rf'<a href="{re.escape(issue_url)}"[^>]*>View in your browser</a>', html
     )
@@ -388,7 +388,7 @@ def test_a_crash_mid_batch_resumes_where_it_stopped(
     addresses = [f"reader{n}@example.org" for n in range(8)]
     for address in addresses:
         make_subscriber(address)
-    real = sending.EditionMessage.for_recipient
+    real = sending.EditionMessage.recipient_bytes
     calls = []
 
     def crash_on_the_fourth(self, email, subscriber_id):
@@ -397,10 +397,10 @@ def test_a_crash_mid_batch_resumes_where_it_stopped(
             raise KeyboardInterrupt("killed")
         return real(self, email, subscriber_id)
 
-    monkeypatch.setattr(sending.EditionMessage, "for_recipient", crash_on_the_fourth)
+    monkeypatch.setattr(sending.EditionMessage, "recipient_bytes", crash_on_the_fourth)
     with pytest.raises(KeyboardInterrupt):
         send(seed_issue.slug)
-    monkeypatch.setattr(sending.EditionMessage, "for_recipient", real)
+    monkeypatch.setattr(sending.EditionMessage, "recipient_bytes", real)
 
     assert len(smtp_server.messages) == 3
     edition = Edition.objects.get()
@@ -418,13 +418,13 @@ def test_deliveries_are_written_before_the_first_message_goes_out(
     for n in range(3):
         make_subscriber(f"reader{n}@example.org")
     seen = []
-    real = sending.Outbox.send
+    real = sending.Outbox.deliver
 
-    def watch(self, message):
+    def watch(self, *args):
         seen.append(Delivery.objects.count())
-        return real(self, message)
+        return real(self, *args)
 
-    monkeypatch.setattr(sending.Outbox, "send", watch)
+    monkeypatch.setattr(sending.Outbox, "deliver", watch)
     send(seed_issue.slug)
 
     assert seen == [3, 3, 3]
@@ -436,13 +436,13 @@ def test_an_address_that_left_after_the_send_started_is_skipped(
     settings.NEWSLETTER_BATCH_SIZE = 1
     make_subscriber("first@example.org")
     leaving = make_subscriber("leaving@example.org")
-    real = sending.Outbox.send
+    real = sending.Outbox.deliver
 
-    def unsubscribe_during_the_first(self, message):
+    def unsubscribe_during_the_first(self, *args):
         leaving.unsubscribe()
-        return real(self, message)
+        return real(self, *args)
 
-    monkeypatch.setattr(sending.Outbox, "send", unsubscribe_during_the_first)
+    monkeypatch.setattr(sending.Outbox, "deliver", unsubscribe_during_the_first)
     send(seed_issue.slug)
 
     assert [m["To"] for m in smtp_server.messages] == ["first@example.org"]
@@ -471,3 +471,30 @@ def test_batches_use_one_connection_each_with_the_pause_between(
     assert len(opened) == 3
     assert pauses == [2.5, 2.5]
     assert "batch 1: 3 handled" in output and "batch 3: 7 handled" in output
+
+
+def test_the_plain_text_part_is_flowed_with_short_lines(
+    seed_issue, smtp_server, make_subscriber
+):
+    make_subscriber("reader@example.org")
+    send(seed_issue.slug)
+    (message,) = smtp_server.messages
+    text = message.get_body(preferencelist=("plain",))
+
+    assert text.get_param("format") == "flowed"
+    assert text["Content-Transfer-Encoding"] == "8bit"
+    assert max(len(line) for line in smtp_server.raw[0].split(b"\r\n")) < 998
+
+
+def test_an_address_with_an_international_domain_is_sent_too(
+    seed_issue, smtp_server, make_subscriber
+):
+    make_subscriber("lector@españa.example")
+    make_subscriber("reader@example.org")
+
+    send(seed_issue.slug)
+
+    assert sorted(rcpt for _, (rcpt,) in smtp_server.envelopes) == [
+        "lector@xn--espaa-rta.example",
+        "reader@example.org",
+    ]
