@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 REDIS_TESTS := tests/newsroom/test_caching.py tests/newsroom/test_security.py tests/test_draft_leaks.py \
 	tests/newsroom/test_donate_attribution.py
 
-.PHONY: run test lint format install clean
+.PHONY: run test lint format install clean bench-newsletter
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -34,6 +34,13 @@ test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) tests/pgcluster.py -- $(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) tests/redisserver.py -- $(PY) -m pytest -q $(REDIS_TESTS)
+
+# One edition to 1,000 then 10,000 confirmed subscribers through a loopback SMTP
+# server: time and peak memory, on SQLite and (when installed) PostgreSQL.
+# A benchmark to rerun by hand, never part of `make test`.
+bench-newsletter: $(STAMP)
+	$(PY) bench/newsletter.py --subscribers 1000 10000
+	$(PY) tests/pgcluster.py -- $(PY) bench/newsletter.py --subscribers 1000 10000
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
