@@ -306,3 +306,22 @@ def test_pages_with_the_form_stay_cacheable(client, public_series):
     again = client.get("/issues/first-issue/")
     assert again["X-Page-Cache"] == "hit"
     assert "csrftoken" not in again.cookies
+
+
+@pytest.mark.parametrize(("days", "works"), [(6, True), (8, False)])
+def test_a_confirmation_link_works_for_seven_days_by_default(
+    client, public_series, outbox, monkeypatch, days, works
+):
+    import time
+
+    from django.core import signing
+
+    real_time = time.time
+    monkeypatch.setattr(signing.time, "time", lambda: real_time() - days * 86400)
+    sign_up(client, "reader@example.org")
+    monkeypatch.setattr(signing.time, "time", real_time)
+
+    response = client.post(confirmation_path(outbox[0]))
+
+    assert (response.status_code == 200) is works
+    assert (Subscriber.objects.get().state == "active") is works
