@@ -96,21 +96,21 @@ class ConfirmView(View):
         try:
             confirmation = tokens.read_confirmation(token)
         except tokens.ExpiredToken as expired:
-            return self.bad_link(expired=True, email=expired.email)
+            return self.bad_link("expired", expired.email)
         except tokens.BadToken:
-            return self.bad_link(expired=False, email="")
+            return self.bad_link("bad", "")
         rows = Subscriber.objects.for_address(confirmation.email).filter(
             series_id__in=confirmation.series_ids
         )
         if not rows.exists():
-            return self.bad_link(expired=False, email="")
+            return self.bad_link("left", confirmation.email)
         context = {"token": token, "email": confirmation.email}
         if confirm:
             confirmed = Subscriber.objects.confirm(
                 confirmation.email, confirmation.series_ids
             )
             if not confirmed:
-                return self.bad_link(expired=False, email=confirmation.email)
+                return self.bad_link("left", confirmation.email)
             context["confirmed"] = confirmed
         else:
             context["series_list"] = [
@@ -118,12 +118,12 @@ class ConfirmView(View):
             ]
         return TemplateResponse(self.request, "newsletters/confirm.html", context)
 
-    def bad_link(self, expired, email):
-        form = SignupForm(initial={"email": email, "source": "/newsletter/"})
+    def bad_link(self, reason, email):
+        """Why the link cannot confirm (expired, bad, or the address left since)."""
         return TemplateResponse(
             self.request,
             "newsletters/confirm_failed.html",
-            {"expired": expired, "form": form},
+            {"reason": reason},
             status=400,
         )
 

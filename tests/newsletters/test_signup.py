@@ -289,8 +289,10 @@ def test_an_old_confirmation_link_does_not_undo_an_unsubscribe(
     client.post(path)
     Subscriber.objects.get().unsubscribe()
 
-    client.post(path)
+    response = client.post(path)
 
+    assert response.status_code == 400
+    assert "This confirmation link no longer applies" in response.content.decode()
     assert Subscriber.objects.get().state == Subscriber.State.UNSUBSCRIBED
 
 
