@@ -6,7 +6,6 @@ unsubscribe link. Every header value that is not ours (the address) has
 passed `addresses.clean_address`, so none can break a header.
 """
 
-import logging
 import uuid
 from functools import cached_property
 from urllib.parse import quote, urlencode, urlsplit
@@ -21,8 +20,6 @@ from django.utils.html import strip_tags
 from issues.models import Issue
 from newsroom.newsletters import tokens
 from newsroom.newsletters.plaintext import flowed, html_to_text, wrap_html
-
-logger = logging.getLogger(__name__)
 
 #: Stand for one recipient's values in a message rendered once for all.
 UNSUBSCRIBE_PLACEHOLDER = "NEWSLETTER-UNSUBSCRIBE-URL-PLACEHOLDER"
@@ -51,7 +48,7 @@ def confirmation_message(email, series_list):
     token = tokens.confirmation_token(email, [series.pk for series in series_list])
     context = {
         "series_list": series_list,
-        "names": ", ".join(series.name for series in series_list),
+        "names": ", ".join(" ".join(series.name.split()) for series in series_list),
         "confirm_url": absolute(
             reverse("newsletters:confirm", kwargs={"token": token})
         ),

@@ -35,3 +35,19 @@ def test_a_confirmation_request_goes_to_the_one_address_typed(
     )
 
     assert smtp_server.envelopes == [("newsroom@localhost", ["reader@example.org"])]
+
+
+def test_a_series_name_with_line_breaks_stays_in_the_confirmation_subject(
+    client, make_issue, make_series, smtp_server
+):
+    series = make_series(name="Weekly\r\nBcc: all@example.org", slug="weekly")
+    make_issue(series=series)
+
+    response = client.post("/newsletter/", {"email": "reader@example.org"})
+
+    assert response.status_code == 302
+    (message,) = smtp_server.messages
+    assert (
+        message["Subject"] == "Confirm your subscription to Weekly Bcc: all@example.org"
+    )
+    assert message["Bcc"] is None
