@@ -88,6 +88,10 @@ UNCACHED_ON_PURPOSE = {
     "media": "a file, and who may see it depends on the reader (staff, preview cookie)",
     "issues:share_image": "a file, streamed, with a Cache-Control of its own",
     "issues:preview": "an unpublished issue behind a signed link: private, no-store",
+    "newsletters:signup": "where every sign-up form posts; its GET shows a form's errors",
+    "newsletters:signup_sent": "the answer to a sign-up, seen once by each reader",
+    "newsletters:confirm": "one reader's signed link, never shared",
+    "newsletters:unsubscribe": "one reader's signed link, never shared",
 }
 
 
