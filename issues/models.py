@@ -86,7 +86,14 @@ class Series(models.Model):
         blank=True,
         help_text="E.g. “Join our official channel in English through this link.”",
     )
-    channel_url = models.URLField("channel URL", blank=True)
+    channel_url = models.URLField(
+        "channel URL",
+        blank=True,
+        help_text=(
+            "Where the channel call links on every page that shows it, e.g. "
+            "https://t.me/yourchannel. Publishing warns while it is empty."
+        ),
+    )
     cadence = models.CharField(max_length=20, choices=Cadence, default=Cadence.WEEKLY)
     appeal = models.TextField(
         "donate appeal",
@@ -120,6 +127,9 @@ class Series(models.Model):
     def start_next_issue(self, user=None):
         """A new draft numbered next, opening and closing with the series' text.
 
+        The channel URL is left to the series, so a channel that moves is
+        linked from every issue once the series has its new address.
+
         The series row is locked, in a transaction of its own if the caller
         has none, so two people starting the next issue at once get
         consecutive numbers rather than a clash.
@@ -132,7 +142,6 @@ class Series(models.Model):
             slug=unique_slug(Issue.objects.all(), f"{self.slug}-{number}"),
             intro=self.intro,
             channel_call=self.channel_call,
-            channel_url=self.channel_url,
             appeal=self.appeal,
             status=Issue.Status.DRAFT,
             created_by=user,
@@ -283,7 +292,11 @@ class Issue(models.Model):
         blank=True,
         help_text="Leave empty to use the series' call to action.",
     )
-    channel_url = models.URLField("channel URL", blank=True)
+    channel_url = models.URLField(
+        "channel URL",
+        blank=True,
+        help_text="Leave empty to use the series' channel URL.",
+    )
     appeal = models.TextField(
         "donate appeal", blank=True, help_text="Leave empty to use the series' appeal."
     )

@@ -172,6 +172,23 @@ def publish_problems(issue):
     return problems
 
 
+def publish_warnings(issue):
+    """What an editor should know before publishing, without it blocking them.
+
+    The channel call ("Join our official channel … through this link.")
+    reaches readers on every page; without a channel URL it links nowhere.
+    """
+    warnings = []
+    if not issue.effective_channel_url:
+        call = issue.effective_channel_call
+        warnings.append(
+            f"The series “{issue.series.name}” has no channel URL"
+            + (f", so its channel call (“{call}”) links nowhere" if call else "")
+            + ": add it to the series."
+        )
+    return warnings
+
+
 def perform(issue, user, name, *, publish_at=None, note="", seen_version=None):
     """Move `issue` by the transition called `name`, as `user`; return the event.
 

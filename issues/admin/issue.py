@@ -238,9 +238,11 @@ class IssueAdmin(
             "schedule_form": ScheduleForm(),
             "can_edit": workflow.can_edit(request.user, issue),
             "checklist": [],
+            "checklist_warnings": [],
         }
         if any(t.checklist for t in transitions):
             context["checklist"] = workflow.publish_problems(issue)
+            context["checklist_warnings"] = workflow.publish_warnings(issue)
         return context
 
     # Workflow actions.
@@ -281,6 +283,9 @@ class IssueAdmin(
                     f" for {timezone.localtime(event.published_at):%Y-%m-%d %H:%M %Z}"
                 )
             messages.success(request, f"“{issue.headline}” was {done}{when}.")
+            if workflow.TRANSITIONS[action].checklist:
+                for warning in workflow.publish_warnings(issue):
+                    messages.warning(request, warning)
         return redirect(self._change_url(issue))
 
     # Import.

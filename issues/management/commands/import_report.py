@@ -32,7 +32,7 @@ from issues.reports import (
     read_report,
     series_for,
 )
-from issues.workflow import publish_problems
+from issues.workflow import publish_problems, publish_warnings
 
 
 class Command(BaseCommand):
@@ -97,6 +97,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     self.style.WARNING(f"Before readers notice: {problem}")
                 )
+            for warning in publish_warnings(issue):
+                self.stdout.write(self.style.WARNING(f"Worth fixing: {warning}"))
         site = settings.SITE_URL.rstrip("/")
         self.stdout.write(f"Public URL:  {site}{issue.get_absolute_url()}")
         self.stdout.write(f"Preview URL: {site}{preview_path(issue)}")

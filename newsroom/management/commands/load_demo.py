@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from issues import reports
-from issues.models import Issue
+from issues.models import Issue, Series
 from newsroom.models import load_donate_seed
 from stories.models import Source
 
@@ -83,6 +83,20 @@ def import_seed_reports(command):
         command.stdout.write(f"Imported: {issue.headline}")
 
 
+def fill_series_channels(command):
+    """The seed series' channel URL from seeds/series.json, where it has none."""
+    entries = json.loads((seeds_dir() / "series.json").read_text("utf-8"))
+    filled = 0
+    for hashtag, fields in entries.items():
+        if hashtag.startswith("_"):
+            continue
+        for series in Series.objects.filter(hashtag__iexact=hashtag, channel_url=""):
+            series.channel_url = fields["channel_url"]
+            series.save(update_fields=["channel_url"])
+            filled += 1
+    command.stdout.write(f"Series channels: {filled} added.")
+
+
 def create_demo_accounts(command):
     """`editor` and `writer`, staff members of their groups."""
     User = get_user_model()
@@ -130,6 +144,7 @@ def tag_seed_issues(command):
 STEPS = [
     load_sources,
     import_seed_reports,
+    fill_series_channels,
     tag_seed_issues,
     create_demo_accounts,
     load_donate_campaign,
