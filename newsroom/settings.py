@@ -245,6 +245,13 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # How long a preview link works, in seconds (7 days).
 PREVIEW_MAX_AGE = env.int("PREVIEW_MAX_AGE", default=60 * 60 * 24 * 7)
 
+# The series' Telegram channel: a bot that is an administrator of the
+# channel posts each issue there (newsroom/newsletters/channel/). Both unset:
+# no posting. TELEGRAM_API_URL points the client at another server (tests).
+TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_CHAT_ID = env("TELEGRAM_CHAT_ID", default="")
+TELEGRAM_API_URL = env("TELEGRAM_API_URL", default="https://api.telegram.org")
+
 TAGGIT_CASE_INSENSITIVE = True
 
 # Editors type "elpitazo.net"; assume https, as Django 6 will.

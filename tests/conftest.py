@@ -35,6 +35,7 @@ DATA_MIGRATIONS = [
     ("newsroom", "0003_editors_manage_reader_revenue", "grant"),
     ("newsroom", "0004_editors_lift_login_lockouts", "grant"),
     ("newsletters", "0002_editors_send_newsletters", "grant"),
+    ("newsletters", "0004_editors_post_to_channel", "grant"),
 ]
 
 

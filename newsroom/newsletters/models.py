@@ -392,3 +392,54 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.edition} → {self.subscriber.email}: {self.state}"
+
+
+class ChannelPost(models.Model):
+    """An issue posted to the series' Telegram channel, so it is posted only once.
+
+    `messages` is the post as planned when its first message went out, and
+    `message_ids` the ids Telegram gave each message sent, saved one by one:
+    a post cut short (a refusal, a crash) resumes with the next message
+    rather than repeating any, and a finished post is never sent again.
+    `claimed_until` marks a post under way, so two editors pressing the
+    button at once do not both send it.
+    """
+
+    class Channel(models.TextChoices):
+        TELEGRAM = "telegram", "Telegram"
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.PROTECT, related_name="channel_posts"
+    )
+    channel = models.CharField(max_length=20, choices=Channel, default=Channel.TELEGRAM)
+    chat_id = models.CharField("chat", max_length=100, blank=True)
+    messages = models.JSONField(default=list, blank=True, editable=False)
+    message_ids = models.JSONField("message ids", default=list, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField("posted", null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    error = models.CharField("last refusal", max_length=500, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "channel"], name="one_channel_post_per_issue"
+            ),
+        ]
+        permissions = [("post_to_channel", "Can post issues to the channel")]
+
+    def __str__(self):
+        return f"{self.issue} on {self.get_channel_display()}"
+
+    @property
+    def is_finished(self):
+        return self.finished_at is not None
