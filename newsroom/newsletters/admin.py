@@ -321,3 +321,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The channel's pages (an issue's Telegram post and WhatsApp text) register themselves.
+import newsroom.newsletters.channel.admin  # noqa: E402, F401
