@@ -14,6 +14,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from issues import workflow
+from issues.admin.exports import IssueExportViews
 from issues.admin.filters import MineFilter, StateFilter
 from issues.admin.history import IssueHistoryViews
 from issues.admin.inlines import RecommendedReadInline, StoryInline, refused_edit
@@ -45,7 +46,11 @@ class EditConflict(Exception):
 
 @admin.register(Issue)
 class IssueAdmin(
-    IssueHistoryViews, IssuePreviewViews, DonateClicksAdminMixin, admin.ModelAdmin
+    IssueHistoryViews,
+    IssuePreviewViews,
+    IssueExportViews,
+    DonateClicksAdminMixin,
+    admin.ModelAdmin,
 ):
     form = IssueAdminForm
     inlines = [StoryInline, RecommendedReadInline]

@@ -2,10 +2,13 @@
 
 `parser` reads the text into plain dataclasses and `attribution` finds the
 sources a story cites, both without the database; `writer` gives the parser
-what the site knows and writes its result in one transaction. Callers
-import from here.
+what the site knows and writes its result in one transaction. `exporter`
+writes a report back as text, and names what a re-import would not keep;
+`writer.report_of` reads an issue into a report for it. Callers import
+from here.
 """
 
+from issues.reports.exporter import export_report, round_trip_problems
 from issues.reports.parser import (
     IMPORT_MAX_BYTES,
     Report,
@@ -20,6 +23,7 @@ from issues.reports.writer import (
     find_existing_issue,
     import_report,
     read_report,
+    report_of,
     series_for,
     series_from_hashtag,
 )
@@ -32,10 +36,13 @@ __all__ = [
     "ReportParseError",
     "ReportTooLarge",
     "SeriesUnclear",
+    "export_report",
     "find_existing_issue",
     "import_report",
     "parse_report",
     "read_report",
+    "report_of",
+    "round_trip_problems",
     "series_for",
     "series_from_hashtag",
 ]

@@ -4,7 +4,8 @@ The parser (`issues.reports.parser`) knows nothing of the database. This
 module gives it the outlet names the site knows, finds the series a report
 belongs to, and is the one place that turns the parser's dataclasses into a
 series, an issue, stories, reads and sources, in one transaction, so a
-failure leaves nothing half-written.
+failure leaves nothing half-written. `report_of` goes the other way, for
+the exporter: an issue read back into the parser's dataclasses.
 """
 
 import re
@@ -21,7 +22,13 @@ from django.utils.text import slugify
 from issues import workflow
 from issues.models import Issue, Series, unique_in, unique_slug
 from issues.reports.attribution import normalise_source_name
-from issues.reports.parser import Report, parse_report, report_text
+from issues.reports.parser import (
+    ReadDraft,
+    Report,
+    StoryDraft,
+    parse_report,
+    report_text,
+)
 from stories.models import RecommendedRead, Source, Story
 
 
@@ -295,3 +302,39 @@ class _SourceCache:
         if key not in self._by_name:
             self._by_name[key], _ = Source.objects.find_or_create(name)
         return self._by_name[key]
+
+
+def report_of(issue: Issue) -> Report:
+    """The issue as the parser's `Report`: what `exporter.export_report` writes.
+
+    Its texts are the ones readers see (the series' where the issue has
+    none). It reads the issue's stories, their sources and its reads:
+    prefetch them (`Issue.objects.with_contents()`) to read any issue in a
+    fixed number of queries.
+    """
+    return Report(
+        headline=issue.headline,
+        dek=issue.dek,
+        intro=issue.effective_intro,
+        channel_call=issue.effective_channel_call,
+        stories=[
+            StoryDraft(
+                headline=story.headline,
+                body_html=story.body,
+                why_it_matters_html=story.why_it_matters,
+                more_information_html=story.more_information,
+                source_names=[source.name for source in story.sources.all()],
+            )
+            for story in issue.stories.all()
+        ],
+        reads=[
+            ReadDraft(
+                outlet=read.source.name if read.source else "",
+                summary=read.summary,
+                url=read.url,
+            )
+            for read in issue.reads.all()
+        ],
+        appeal=issue.effective_appeal,
+        donate_label=issue.series.donate_label,
+    )
