@@ -28,7 +28,13 @@ class StoryDetailView(PublishedMixin, DetailView):
         siblings = list(
             self.object.issue.stories.only("headline", "slug", "position", "issue_id")
         )
-        return super().get_context_data(siblings=siblings, **kwargs)
+        at = next(n for n, s in enumerate(siblings) if s.pk == self.object.pk)
+        return super().get_context_data(
+            siblings=siblings,
+            previous_story=siblings[at - 1] if at > 0 else None,
+            next_story=siblings[at + 1] if at + 1 < len(siblings) else None,
+            **kwargs,
+        )
 
 
 @cached_page(parameters=PAGED)
