@@ -149,6 +149,16 @@ class Source(models.Model):
         PERSON = "person", "Person"
         OTHER = "other", "Other"
 
+    #: How the directory heads the group of each kind.
+    KIND_HEADINGS = {
+        Kind.OUTLET: "News outlets",
+        Kind.ORGANISATION: "Organisations",
+        Kind.GOVERNMENT: "Government bodies",
+        Kind.ACCOUNT: "Social media accounts",
+        Kind.PERSON: "People",
+        Kind.OTHER: "Other sources",
+    }
+
     name = models.CharField(
         max_length=200,
         help_text="Unique, ignoring case: “Runrunes” and “runrunes” are one source.",

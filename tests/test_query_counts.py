@@ -60,7 +60,7 @@ EXPECTED_QUERIES = {
     "story": 5,
     "series": 4,
     "tag": 5,
-    "sources": 3,
+    "sources": 4,
     "source": 4,
 }
 
