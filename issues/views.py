@@ -2,7 +2,7 @@ import logging
 from itertools import groupby
 
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -126,22 +126,34 @@ class SeriesDetailView(IssueListView):
 
 @cached_page(parameters=PAGED)
 class TagView(IssueListView):
-    """Issues and stories published under a tag; a tag used only by drafts is a 404."""
+    """What is published under a tag, one entry per issue, newest first.
+
+    An issue that carries the tag is listed with its stories that carry it
+    too; an issue that does not is listed by its stories that do. A tag used
+    only by drafts is a 404.
+    """
 
     template_name = "issues/tag_detail.html"
 
     def get_queryset(self):
         self.tag = get_object_or_404(published_tags(), slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+        tagged = Issue.objects.filter(pk=OuterRef("pk"), tags=self.tag)
+        return (
+            super()
+            .get_queryset()
+            .under_tag(self.tag)
+            .annotate(carries_tag=Exists(tagged))
+            .prefetch_related(
+                Prefetch(
+                    "stories",
+                    queryset=Story.objects.filter(tags=self.tag),
+                    to_attr="tagged_stories",
+                )
+            )
+        )
 
     def get_context_data(self, **kwargs):
-        stories = (
-            Story.objects.published()
-            .filter(tags=self.tag)
-            .select_related("issue")
-            .order_by("-issue__published_at", "position")
-        )
-        return super().get_context_data(tag=self.tag, stories=stories[:50], **kwargs)
+        return super().get_context_data(tag=self.tag, **kwargs)
 
 
 class IssuePreviewView(DetailView):
