@@ -30,6 +30,17 @@ def reading_minutes(*texts: str) -> int:
     return max(1, math.ceil(word_count(*texts) / WORDS_PER_MINUTE))
 
 
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of plain, single-spaced `text`."""
+    bounds, start = [], 0
+    for end in _SENTENCE_END.finditer(text):
+        bounds.append((start, end.end()))
+        start = end.end() + 1
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds
+
+
 def first_sentence(text: str, max_words: int = 40) -> str:
     """The first sentence of plain `text`, cut at `max_words` words with "…"."""
     text = " ".join((text or "").split())
