@@ -1,6 +1,7 @@
 """The issue page as a reader navigates and shares it: contents, anchors, share
 links, reading time."""
 
+import gzip
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -9,6 +10,7 @@ import feedparser
 import pytest
 
 from issues.previews import preview_path
+from tests.public_site import demo_site
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,22 @@ def test_the_story_ids_of_the_issue_page_are_its_stories_slugs(client, issue):
         "embassy-siege",
         "recommended-reads",
     } <= page.ids
+
+
+def test_what_the_issue_page_adds_costs_well_under_2_kb_compressed(client, make_issue):
+    """The contents, anchors, share links, reading time, feed links and script tag
+    of the seed edition, compressed on their own (more than they cost inside the
+    page, where they share the compressor's window with the rest)."""
+    path = demo_site(make_issue)["issue"]
+    html = client.get(path).content.decode()
+
+    added = re.findall(
+        r'<div class="share">.*?</div>|<nav class="toc".*?</nav>'
+        r'|<a class="anchor"[^>]*>#</a>|<span class="reading-time">[^<]*</span>'
+        r'|<script src="[^"]*share\.js" defer></script>'
+        r'|<link rel="alternate"[^>]*/series/[^>]*>',
+        html,
+        re.S,
+    )
+    assert len(added) == 4 + 1 + 3 + 1 + 1 + 2
+    assert len(gzip.compress("".join(added).encode())) < 1500
