@@ -10,7 +10,12 @@ STAMP := $(VENV)/.installed
 REDIS_TESTS := tests/newsroom/test_caching.py tests/newsroom/test_security.py tests/test_draft_leaks.py \
 	tests/newsroom/test_donate_attribution.py
 
-.PHONY: run test lint format install clean bench-newsletter
+# The Nu HTML Checker, for tests/test_html_validity.py: the vnu-jar npm package's
+# jar, installed into .tools/ (ignored by git) and run with Java.
+VNU_VERSION := 26.9.27
+VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+
+.PHONY: run test lint format install clean bench-newsletter vnu
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -22,6 +27,12 @@ $(STAMP): pyproject.toml | $(PY)
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+$(VNU_JAR):
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed to install the Nu HTML Checker"; exit 1; }
+	npm install --prefix .tools --no-audit --no-fund --no-save vnu-jar@$(VNU_VERSION)
+
+vnu: $(VNU_JAR)
 
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -51,4 +62,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles test-output
+	rm -rf $(VENV) staticfiles test-output .tools

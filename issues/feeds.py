@@ -96,7 +96,8 @@ class SeriesAtomFeed(SeriesFeed):
 
 
 class TagFeed(LatestIssuesFeed):
-    """Published issues under a tag; like the tag page, a 404 if nothing is."""
+    """Published issues that carry a tag or have a story that does, as the tag
+    page lists them; like the page, a 404 if nothing published carries it."""
 
     def get_object(self, request, slug):
         return get_object_or_404(published_tags(), slug=slug)
@@ -108,10 +109,13 @@ class TagFeed(LatestIssuesFeed):
         return reverse("issues:tag", kwargs={"slug": obj.slug})
 
     def description(self, obj):
-        return f"Issues of {settings.SITE_NAME} tagged “{obj.name}”, in full."
+        return (
+            f"Issues of {settings.SITE_NAME} tagged “{obj.name}”, or with a story "
+            "so tagged, in full."
+        )
 
     def issues(self, obj):
-        return super().issues(obj).filter(tags=obj)
+        return super().issues(obj).under_tag(obj)
 
 
 class TagAtomFeed(TagFeed):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from issues import images
+from newsroom import reading
 
 
 def unique_slug(queryset, base: str) -> str:
@@ -211,6 +212,22 @@ class IssueQuerySet(models.QuerySet):
                 for pk, name in candidates.values_list("pk", "lead_image")
                 if images.original_stem(name) == stem
             ]
+        )
+
+    def under_tag(self, tag):
+        """Issues that carry `tag`, or one of whose stories does, each once.
+
+        The tag page and the tag's feeds list these: an issue tagged itself
+        and through a story is one entry, not two.
+        """
+        stories = apps.get_model("stories", "Story").objects
+        return self.filter(
+            models.Q(
+                models.Exists(Issue.objects.filter(pk=models.OuterRef("pk"), tags=tag))
+            )
+            | models.Q(
+                models.Exists(stories.filter(issue=models.OuterRef("pk"), tags=tag))
+            )
         )
 
     def with_contents(self):
@@ -439,6 +456,25 @@ class Issue(models.Model):
     @property
     def effective_appeal(self):
         return self.appeal or self.series.appeal
+
+    def reading_minutes(self):
+        """Minutes a reader needs for the whole issue: intro, stories and reads.
+
+        Counted from the stories and reads a page already prefetched
+        (`with_contents`), so it adds no query.
+        """
+        return reading.reading_minutes(
+            self.headline,
+            self.dek,
+            self.effective_intro,
+            *(story.plain_text() for story in self.stories.all()),
+            *(read.summary for read in self.reads.all()),
+        )
+
+    @property
+    def appeal_lead(self):
+        """The appeal's first paragraph: the one line that a story page shows."""
+        return self.effective_appeal.strip().split("\n\n", 1)[0].strip()
 
     def revoke_preview_links(self):
         """Give the issue a new preview key, so every link handed out stops working.

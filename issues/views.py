@@ -1,8 +1,11 @@
 import logging
+from itertools import groupby
 
 from django.core.files.storage import default_storage
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.generic import DetailView, ListView
 
@@ -10,7 +13,7 @@ from issues.models import Issue, Series
 from issues.previews import allow_preview_image, issue_from_token, token_expires_at
 from newsroom.caching import PAGED, cached_page
 from newsroom.views import PublishedMixin
-from stories.models import Story, published_tags
+from stories.models import Story, most_used_tags, published_tags
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +29,21 @@ def canonical_year(value):
     """`?year=` as the archive reads it, for the page cache; None when it is ignored."""
     year = archive_year(value)
     return None if year is None else str(year)
+
+
+def by_month(issues):
+    """[(year, [(first day of month, [issues])])], in the order given, local time."""
+
+    def local(issue):
+        return timezone.localtime(issue.published_at).date()
+
+    months = [
+        (month, list(group))
+        for month, group in groupby(issues, key=lambda i: local(i).replace(day=1))
+    ]
+    return [
+        (year, list(group)) for year, group in groupby(months, key=lambda m: m[0].year)
+    ]
 
 
 class PublishedIssueMixin(PublishedMixin):
@@ -53,22 +71,32 @@ class IssueArchiveView(IssueListView):
     """
 
     template_name = "issues/issue_archive.html"
+    topic_count = 12
 
     def get_queryset(self):
         self.published_issues = super().get_queryset()
         self.year = self.selected_year()
+        headlines = Story.objects.only("headline", "slug", "position", "issue_id")
+        issues = self.published_issues.prefetch_related(
+            Prefetch("stories", queryset=headlines)
+        )
         if self.year is None:
-            return self.published_issues
-        return self.published_issues.filter(published_at__year=self.year)
+            return issues
+        return issues.filter(published_at__year=self.year)
 
     def selected_year(self):
         return archive_year(self.request.GET.get("year", ""))
 
     def get_context_data(self, **kwargs):
         years = self.published_issues.dates("published_at", "year", order="DESC")
-        return super().get_context_data(
-            year=self.year, years=[day.year for day in years], **kwargs
+        context = super().get_context_data(
+            year=self.year,
+            years=[day.year for day in years],
+            topics=most_used_tags(self.topic_count),
+            **kwargs,
         )
+        context["archive"] = by_month(context["issues"])
+        return context
 
 
 @cached_page
@@ -98,22 +126,34 @@ class SeriesDetailView(IssueListView):
 
 @cached_page(parameters=PAGED)
 class TagView(IssueListView):
-    """Issues and stories published under a tag; a tag used only by drafts is a 404."""
+    """What is published under a tag, one entry per issue, newest first.
+
+    An issue that carries the tag is listed with its stories that carry it
+    too; an issue that does not is listed by its stories that do. A tag used
+    only by drafts is a 404.
+    """
 
     template_name = "issues/tag_detail.html"
 
     def get_queryset(self):
         self.tag = get_object_or_404(published_tags(), slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+        tagged = Issue.objects.filter(pk=OuterRef("pk"), tags=self.tag)
+        return (
+            super()
+            .get_queryset()
+            .under_tag(self.tag)
+            .annotate(carries_tag=Exists(tagged))
+            .prefetch_related(
+                Prefetch(
+                    "stories",
+                    queryset=Story.objects.filter(tags=self.tag),
+                    to_attr="tagged_stories",
+                )
+            )
+        )
 
     def get_context_data(self, **kwargs):
-        stories = (
-            Story.objects.published()
-            .filter(tags=self.tag)
-            .select_related("issue")
-            .order_by("-issue__published_at", "position")
-        )
-        return super().get_context_data(tag=self.tag, stories=stories[:50], **kwargs)
+        return super().get_context_data(tag=self.tag, **kwargs)
 
 
 class IssuePreviewView(DetailView):

@@ -61,20 +61,34 @@ class RobotsView(TemplateView):
 
 
 class SearchView(TemplateView):
-    """`/search/?q=…`: a form, then the matching page of results."""
+    """`/search/?q=…`: a form, then the matching page of results.
+
+    `&kind=issue`, `story` or `read` narrows them to one kind; the links that
+    do so are plain links, with each kind's count. Any other kind is ignored.
+    """
 
     template_name = "newsroom/search.html"
 
     def get_context_data(self, **kwargs):
         query = search.clean_query(self.request.GET.get("q", ""))
-        context = super().get_context_data(query=query, **kwargs)
+        kind = self.request.GET.get("kind", "")
+        kind = kind if kind in search.KINDS else ""
+        context = super().get_context_data(query=query, kind=kind, **kwargs)
         if query:
             results = search.search(query)
-            page = search.paginate(results, self.request.GET.get("page"))
+            counts = {name: 0 for name in search.KINDS}
+            for result in results:
+                counts[result.kind] += 1
+            shown = [r for r in results if r.kind == kind] if kind else results
+            page = search.paginate(shown, self.request.GET.get("page"))
             context.update(
                 results=page.object_list,
                 page_obj=page,
                 result_count=len(results),
+                shown_count=len(shown),
+                kinds=[
+                    (name, label, counts[name]) for name, label in search.KINDS.items()
+                ],
             )
         return context
 

@@ -5,11 +5,14 @@ from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import get_language_info
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
 from issues.models import Issue, unique_slug
+from newsroom import reading
 from newsroom.fields import RichTextField
+from newsroom.richtext import plain_text
 
 
 def _published_citations(model, field):
@@ -51,6 +54,22 @@ class SourceQuerySet(models.QuerySet):
         return self.with_citation_counts().filter(
             models.Q(story_count__gt=0) | models.Q(read_count__gt=0)
         )
+
+    def by_kind(self):
+        """Ordered as the directory groups them: by kind, in Kind's order, then name."""
+        order = models.Case(
+            *(
+                models.When(kind=kind, then=models.Value(n))
+                for n, kind in enumerate(Source.Kind.values)
+            ),
+            default=models.Value(len(Source.Kind.values)),
+        )
+        return self.order_by(order, Lower("name"))
+
+    def kind_counts(self):
+        """{kind: how many of these sources are of it}, in one query."""
+        rows = self.order_by().values_list("kind").annotate(n=models.Count("pk"))
+        return dict(rows)
 
     def cited_beyond_drafts(self):
         """Sources cited by a story or read of an issue that is no longer a draft.
@@ -130,6 +149,16 @@ class Source(models.Model):
         PERSON = "person", "Person"
         OTHER = "other", "Other"
 
+    #: How the directory heads the group of each kind.
+    KIND_HEADINGS = {
+        Kind.OUTLET: "News outlets",
+        Kind.ORGANISATION: "Organisations",
+        Kind.GOVERNMENT: "Government bodies",
+        Kind.ACCOUNT: "Social media accounts",
+        Kind.PERSON: "People",
+        Kind.OTHER: "Other sources",
+    }
+
     name = models.CharField(
         max_length=200,
         help_text="Unique, ignoring case: “Runrunes” and “runrunes” are one source.",
@@ -164,6 +193,21 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("stories:source_detail", kwargs={"slug": self.slug})
+
+    @property
+    def domain(self):
+        """The homepage's host as readers write it (`elpitazo.net`), or ''."""
+        return reading.domain(self.homepage_url)
+
+    @property
+    def language_name(self):
+        """The language of its content in English (`es` → Spanish), or the code."""
+        if not self.language:
+            return ""
+        try:
+            return get_language_info(self.language.lower())["name"]
+        except KeyError:
+            return self.language
 
     def delete(self, *args, **kwargs):
         Source.objects.filter(pk=self.pk).refuse_if_cited()
@@ -221,6 +265,15 @@ class Story(models.Model):
             kwargs={"issue_slug": self.issue.slug, "slug": self.slug},
         )
 
+    def plain_text(self):
+        """The story as a reader reads it: body, then its labelled parts, no markup."""
+        return plain_text(
+            " ".join([self.body, self.why_it_matters, self.more_information])
+        )
+
+    def reading_minutes(self):
+        return reading.reading_minutes(self.headline, self.plain_text())
+
 
 class RecommendedRead(models.Model):
     """A link post: an outside piece worth reading, with a one-line summary."""
@@ -258,4 +311,32 @@ def published_tags():
     return Tag.objects.filter(
         models.Q(pk__in=Issue.objects.published().values("tags"))
         | models.Q(pk__in=Story.objects.published().values("tags"))
+    )
+
+
+def most_used_tags(limit=12):
+    """The tags that the most published issues and stories carry, most used first.
+
+    Each is annotated with `uses`; a tag carried only by drafts is not one.
+    """
+    items = "taggit_taggeditem_items"
+
+    def carried_by(app_label, model, published):
+        return models.Q(
+            **{
+                f"{items}__content_type__app_label": app_label,
+                f"{items}__content_type__model": model,
+                f"{items}__object_id__in": published.values("pk"),
+            }
+        )
+
+    uses = models.Count(
+        items,
+        filter=carried_by("issues", "issue", Issue.objects.published())
+        | carried_by("stories", "story", Story.objects.published()),
+    )
+    return (
+        Tag.objects.annotate(uses=uses)
+        .filter(uses__gt=0)
+        .order_by("-uses", Lower("name"))[:limit]
     )

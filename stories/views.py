@@ -1,3 +1,5 @@
+from itertools import groupby
+
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.views.generic import DetailView, ListView
@@ -28,7 +30,13 @@ class StoryDetailView(PublishedMixin, DetailView):
         siblings = list(
             self.object.issue.stories.only("headline", "slug", "position", "issue_id")
         )
-        return super().get_context_data(siblings=siblings, **kwargs)
+        at = next(n for n, s in enumerate(siblings) if s.pk == self.object.pk)
+        return super().get_context_data(
+            siblings=siblings,
+            previous_story=siblings[at - 1] if at > 0 else None,
+            next_story=siblings[at + 1] if at + 1 < len(siblings) else None,
+            **kwargs,
+        )
 
 
 @cached_page(parameters=PAGED)
@@ -39,6 +47,24 @@ class SourceListView(PublishedMixin, ListView):
     template_name = "stories/source_list.html"
     context_object_name = "sources"
     paginate_by = 100
+
+    def get_queryset(self):
+        return super().get_queryset().by_kind()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        public = Source.objects.filter(pk__in=Source.objects.published().values("pk"))
+        counts = public.kind_counts()
+        context["kinds"] = [
+            (
+                kind,
+                Source.KIND_HEADINGS.get(kind, kind),
+                counts.get(kind, 0),
+                list(group),
+            )
+            for kind, group in groupby(context["sources"], key=lambda s: s.kind)
+        ]
+        return context
 
 
 @cached_page(parameters=PAGED)

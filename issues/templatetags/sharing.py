@@ -1,7 +1,11 @@
-"""Sharing: `{% sharing_meta issue_or_story %}` and the feeds' `absolute_urls`.
+"""Sharing: `{% sharing_meta obj %}`, `{% share_links obj %}`, `{% describe obj %}`
+and the feeds' `absolute_urls`.
 
 `sharing_meta` renders the canonical URL, Open Graph and Twitter card tags and
 NewsArticle JSON-LD from objects the page already loaded, so it adds no query.
+`share_links` are plain links to each network's own share page: they need no
+JavaScript and the page loads nothing from those networks (a click is the
+reader's own visit). `describe` is the page's meta description.
 Absolute URLs use the request's host, as the feeds and the sitemap do
 (ALLOWED_HOSTS vouches for it). The JSON-LD is escaped like Django's
 `json_script`: `<`, `>` and `&` become JSON escapes, so no headline can close
@@ -10,6 +14,7 @@ the script element.
 
 import json
 import re
+from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
@@ -20,7 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from issues.models import Issue
-from newsroom.richtext import plain_text
+from newsroom.reading import first_sentence
 
 register = template.Library()
 
@@ -40,11 +45,46 @@ def json_ld(data) -> str:
 
 
 def _description(obj):
+    """An issue's dek (else its intro's first sentence); a story's first sentence."""
     if isinstance(obj, Issue):
-        text = obj.dek or plain_text(obj.effective_intro)
-    else:
-        text = plain_text(obj.why_it_matters) or plain_text(obj.body)
-    return Truncator(text).words(DESCRIPTION_WORDS)
+        if obj.dek:
+            return Truncator(obj.dek).words(DESCRIPTION_WORDS)
+        return first_sentence(obj.effective_intro, DESCRIPTION_WORDS)
+    return first_sentence(obj.plain_text(), DESCRIPTION_WORDS)
+
+
+@register.simple_tag
+def describe(obj):
+    """The meta description of an issue's or a story's page."""
+    return _description(obj)
+
+
+def share_targets(url: str, title: str) -> list[tuple[str, str]]:
+    """(network, link) for each place a reader may share `url`, titled `title`.
+
+    Every link is the network's documented share address with `url` in its
+    query, percent-encoded; email is a `mailto:` with the link in its body.
+    """
+    text = f"{title} {url}"
+
+    def query(**parameters):
+        return urlencode(parameters, quote_via=quote)
+
+    return [
+        ("Email", f"mailto:?{query(subject=title, body=text)}"),
+        ("WhatsApp", f"https://wa.me/?{query(text=text)}"),
+        ("Telegram", f"https://t.me/share/url?{query(url=url, text=title)}"),
+        ("Bluesky", f"https://bsky.app/intent/compose?{query(text=text)}"),
+        ("X", f"https://x.com/intent/post?{query(url=url, text=title)}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?{query(u=url)}"),
+    ]
+
+
+@register.inclusion_tag("includes/share.html", takes_context=True)
+def share_links(context, obj, label="Share"):
+    """Links to share an issue or a story; "Copy link" is added by share.js."""
+    url = context["request"].build_absolute_uri(obj.get_absolute_url())
+    return {"url": url, "label": label, "targets": share_targets(url, obj.headline)}
 
 
 @register.inclusion_tag("includes/meta.html", takes_context=True)

@@ -21,8 +21,10 @@ from newsroom.search import fallback, postgres
 from newsroom.search.engine import Result, clean_query
 
 PAGE_SIZE = 20
+#: The kinds of result, as `?kind=` names them, with the label of each filter.
+KINDS = {"issue": "Issues", "story": "Stories", "read": "Recommended reads"}
 
-__all__ = ["PAGE_SIZE", "Result", "clean_query", "paginate", "search"]
+__all__ = ["KINDS", "PAGE_SIZE", "Result", "clean_query", "paginate", "search"]
 
 
 def search(query: str) -> list[Result]:

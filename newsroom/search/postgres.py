@@ -39,7 +39,6 @@ def search(text: str) -> list[engine.Result]:
         engine.STORY_FIELDS,
         _strip_tags_sql("body", "why_it_matters", "more_information"),
         query,
-        fragments=2,
     )
     reads = _ranked(
         RecommendedRead.objects.published().select_related("issue", "source"),
@@ -80,11 +79,11 @@ def _strip_tags_sql(*fields):
     )
 
 
-def _ranked(queryset, weighted_fields, headline_source, query, fragments=0):
+def _ranked(queryset, weighted_fields, headline_source, query):
     """The best matches, ranked, each with a highlighted snippet of its text.
 
-    Long text (stories) gets up to `fragments` passages around the matches;
-    short text (a dek, a summary) is shown whole, up to 40 words.
+    The headline is of the whole text, its matches marked: `highlight.marked`
+    cuts the passage to show, as the other engine's snippets are cut.
     """
     vector = document(weighted_fields)
     return (
@@ -98,10 +97,7 @@ def _ranked(queryset, weighted_fields, headline_source, query, fragments=0):
                 config=SEARCH_CONFIG,
                 start_sel=START,
                 stop_sel=STOP,
-                max_words=40,
-                min_words=15,
-                max_fragments=fragments,
-                fragment_delimiter=" … ",
+                highlight_all=True,
             ),
         )
         .order_by("-rank")[: engine.RESULTS_PER_KIND]

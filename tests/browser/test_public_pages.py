@@ -5,21 +5,16 @@ best practices in the light and the dark scheme; any violation fails. The
 screenshots land in test-output/ for a person to look at.
 """
 
-import io
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.utils.html import strip_tags
-from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from issues.models import Issue
-from stories.models import Source
 from tests.browser.conftest import OUTPUT_DIR
+from tests.public_site import demo_site
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -35,50 +30,10 @@ RUN_AXE = """async (tags) => {
 CSP_ERROR = re.compile(r"Content Security Policy|Refused to (execute|load|apply)")
 
 
-def photo():
-    """A JPEG with some structure to it, standing in for a news photo."""
-    image = Image.new("RGB", (1600, 900), "#2f4858")
-    draw = ImageDraw.Draw(image)
-    for band in range(0, 900, 60):
-        draw.rectangle((0, band, 1600, band + 30), fill=(47 + band // 8, 72, 88))
-    draw.ellipse((1100, 120, 1400, 420), fill="#f6ae2d")
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=85)
-    return ContentFile(buffer.getvalue())
-
-
 @pytest.fixture
 def site(live_server, make_issue):
     """The demo edition, tagged, with an older issue a year earlier: one URL per page type."""
-    call_command("load_demo", "--force", stdout=open("/dev/null", "w"))
-    issue = Issue.objects.published().get()
-    issue.tags.add("Elections")
-    issue.lead_image.save("embassy.jpg", photo(), save=False)
-    issue.lead_image_alt = "The Argentine embassy in Caracas at dusk"
-    issue.lead_image_caption = "The embassy, without power since Friday."
-    issue.lead_image_credit = "Demo photo"
-    issue.save()
-    story = issue.stories.order_by("position").last()
-    story.tags.add("Elections")
-    make_issue(
-        series=issue.series,
-        headline="Mega-elections called for May",
-        published_at=issue.published_at - timedelta(days=365),
-    )
-    source = Source.objects.published().get(name="El Pitazo")
-    return {
-        "home": "/",
-        "archive": "/issues/",
-        "issue": issue.get_absolute_url(),
-        "story": story.get_absolute_url(),
-        "series": issue.series.get_absolute_url(),
-        "tag": "/tags/elections/",
-        "sources": "/sources/",
-        "source": source.get_absolute_url(),
-        "search": "/search/?q=carter+center",
-        "donate": "/donate/",
-        "not-found": "/issues/no-such-issue/",
-    }
+    return demo_site(make_issue)
 
 
 def open_context(browser, width, scheme="light", **options):

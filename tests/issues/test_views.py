@@ -1,5 +1,6 @@
 """The public issue pages: home, archive, issue, series and tag pages."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -67,12 +68,17 @@ def test_issue_page_renders_every_part_in_order(
 
     html = client.get(issue.get_absolute_url()).content.decode()
     main = html[html.index("<main") : html.index("</main>")]
+    # The list of contents names the stories first; the body follows it.
+    contents = re.search(r'<nav class="toc".*?</nav>', main, re.S).group()
+    assert contents.index("First story") < contents.index("Second story")
+    main = main.replace(contents, "[contents]")
 
     expected_order = [
         "The headline",
         "This week’s report also covers more.",
         "keeps you informed",
         "Join our official channel",
+        "[contents]",
         "First story",
         "Body one.",
         "A bullet",
