@@ -17,7 +17,8 @@ from newsroom.newsletters import tokens
 from newsroom.newsletters.emails import EditionMessage
 from newsroom.newsletters.models import Subscriber
 from tests.browser.conftest import OUTPUT_DIR
-from tests.browser.test_public_pages import AXE, AXE_TAGS, RUN_AXE, open_context, photo
+from tests.browser.test_public_pages import AXE, AXE_TAGS, RUN_AXE, open_context
+from tests.public_site import photo
 
 
 @pytest.fixture
