@@ -164,7 +164,7 @@ def test_the_html_part_is_600_px_inlined_with_no_script_or_tracking(
 def test_a_lead_image_is_linked_absolutely_with_its_alt_text(
     seed_issue, smtp_server, make_subscriber
 ):
-    from tests.browser.test_public_pages import photo
+    from tests.public_site import photo
 
     seed_issue.lead_image.save("embassy.jpg", photo(), save=False)
     seed_issue.lead_image_alt = "The Argentine embassy in Caracas at dusk"
