@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "newsroom",
     "issues",
     "stories",
+    "newsroom.fundraising",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.db import connection
@@ -31,7 +32,7 @@ def _fresh_cache():
 # transactional test's flush deletes: (app, migration, function).
 DATA_MIGRATIONS = [
     ("issues", "0002_editorial_groups", "create_groups"),
-    ("newsroom", "0003_editors_manage_reader_revenue", "grant"),
+    ("fundraising", "0002_content_types_and_editors", "grant"),
     ("newsroom", "0004_editors_lift_login_lockouts", "grant"),
 ]
 
@@ -53,7 +54,8 @@ def _editorial_groups(request):
         return
     state_apps = MigrationLoader(connection).project_state().apps
     for app_label, migration, function in DATA_MIGRATIONS:
-        module = importlib.import_module(f"{app_label}.migrations.{migration}")
+        package = apps.get_app_config(app_label).name
+        module = importlib.import_module(f"{package}.migrations.{migration}")
         getattr(module, function)(state_apps, None)
 
 

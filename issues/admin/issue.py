@@ -14,6 +14,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from issues import workflow
+from issues.admin.extensions import IssueExtensionsAdmin
 from issues.admin.filters import MineFilter, StateFilter
 from issues.admin.history import IssueHistoryViews
 from issues.admin.inlines import RecommendedReadInline, StoryInline, refused_edit
@@ -26,7 +27,6 @@ from issues.forms import (
 from issues.models import Issue, Series
 from issues.reports import ImportRefused
 from issues.revisions import ensure_initial_revision
-from newsroom.admin import DonateClicksAdminMixin
 
 # What an edit's save writes: the content and the save's own stamps; the
 # workflow's fields and the issue's keys are never the form's to write.
@@ -45,7 +45,7 @@ class EditConflict(Exception):
 
 @admin.register(Issue)
 class IssueAdmin(
-    IssueHistoryViews, IssuePreviewViews, DonateClicksAdminMixin, admin.ModelAdmin
+    IssueHistoryViews, IssuePreviewViews, IssueExtensionsAdmin, admin.ModelAdmin
 ):
     form = IssueAdminForm
     inlines = [StoryInline, RecommendedReadInline]

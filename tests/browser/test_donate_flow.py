@@ -2,8 +2,8 @@
 
 import re
 
-from newsroom.models import DonateClick
-from tests.newsroom.donate_builders import make_campaign
+from newsroom.fundraising.models import DonateClick
+from tests.fundraising.builders import make_campaign
 
 
 def test_reader_follows_the_appeal_and_clicks_a_tier(
