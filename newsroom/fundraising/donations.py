@@ -6,7 +6,8 @@ Donate links carry where the reader came from, and nothing about the reader:
 
 - ``/donate/?from=<issue-slug>``: the appeal at the end of an issue;
 - ``/donate/?from=<issue-slug>&story=<story-slug>``: the appeal under a story;
-- ``/donate/?from=series:<series-slug>``: a series page.
+- ``/donate/?from=series:<series-slug>``: a series page;
+- ``&via=email`` added by the email edition's links, counted apart from the web.
 
 `parse_reference` turns a query string into a `Reference` (or None when it is
 missing or malformed); the models decide whether it names something public
@@ -45,10 +46,28 @@ class Reference:
     issue_slug: str = ""
     story_slug: str = ""
     series_slug: str = ""
+    by_email: bool = False
+
+    def as_query(self):
+        """The reference as the donate link's query parameters, to carry it on."""
+        if self.series_slug:
+            return {"from": f"{SERIES_PREFIX}{self.series_slug}"}
+        query = {"from": self.issue_slug}
+        if self.story_slug:
+            query["story"] = self.story_slug
+        if self.by_email:
+            query["via"] = EMAIL
+        return query
+
+
+EMAIL = "email"
 
 
 def parse_reference(params):
-    """The `Reference` in a query dict, or None when absent or malformed."""
+    """The `Reference` in a query dict, or None when absent or malformed.
+
+    An unknown `via` is ignored: the link still counts, as a web visit.
+    """
     origin = params.get("from", "")
     story = params.get("story", "")
     if origin.startswith(SERIES_PREFIX):
@@ -60,7 +79,9 @@ def parse_reference(params):
         return None
     if story and not SLUG_RE.match(story):
         return None
-    return Reference(issue_slug=origin, story_slug=story)
+    return Reference(
+        issue_slug=origin, story_slug=story, by_email=params.get("via") == EMAIL
+    )
 
 
 #: How long one reader's visits from one issue or series count as one.

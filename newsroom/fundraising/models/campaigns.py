@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
-from django.db.models import Count, F, Max, Q, Sum, Value
+from django.db import models
+from django.db.models import Case, Count, F, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -30,15 +30,34 @@ class CampaignQuerySet(models.QuerySet):
         )
 
     def with_totals(self):
-        """Raised total and supporter count: the figures set by hand plus donations."""
+        """Raised total and supporter count: the figures set by hand plus donations.
+
+        A refund takes its amount back out, and a disputed gift counts for
+        nothing; a monthly gift's donor counts once, however many months.
+        """
+        net = Case(
+            When(donations__disputed=True, then=Value(Decimal("0"))),
+            default=F("donations__amount") - F("donations__refunded"),
+            output_field=models.DecimalField(**MONEY),
+        )
+        standing = Q(
+            donations__disputed=False,
+            donations__refunded__lt=F("donations__amount"),
+        )
         return self.annotate(
             raised_total=F("raised_offline")
             + Coalesce(
-                Sum("donations__amount"),
+                Sum(net),
                 Value(Decimal("0")),
                 output_field=models.DecimalField(**MONEY),
             ),
-            supporters_total=F("supporters_offline") + Count("donations"),
+            supporters_total=F("supporters_offline")
+            + Count("donations", filter=standing & Q(donations__subscription=""))
+            + Count(
+                "donations__subscription",
+                filter=standing & ~Q(donations__subscription=""),
+                distinct=True,
+            ),
         )
 
     def current(self):
@@ -85,6 +104,14 @@ class Campaign(models.Model):
         help_text="A checkout where donors choose their own amount.",
     )
     custom_amount_label = models.CharField(max_length=60, default="Give another amount")
+    default_frequency = models.CharField(
+        "offered first",
+        max_length=10,
+        choices=Frequency,
+        default=Frequency.ONE_TIME,
+        help_text="Whether the donate page opens on one-time or monthly gifts, "
+        "when the campaign has tiers of both.",
+    )
 
     objects = CampaignQuerySet.as_manager()
 
@@ -184,7 +211,12 @@ class Tier(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
     label = models.CharField(max_length=100, help_text="E.g. “Reader” or “Patron”.")
-    description = models.CharField(max_length=300, blank=True)
+    description = models.CharField(
+        "what this gift does",
+        max_length=300,
+        blank=True,
+        help_text="Shown on the tier's card, e.g. “Pays for a week of fact-checking.”",
+    )
     amount = models.DecimalField(**MONEY, validators=POSITIVE_MONEY)
     frequency = models.CharField(
         max_length=10, choices=Frequency, default=Frequency.ONE_TIME
@@ -235,124 +267,3 @@ class Tier(models.Model):
         except ValidationError:
             return ""
         return self.checkout_url
-
-
-class DonationImportError(Exception):
-    """A donations file that was refused whole; `errors` name the lines."""
-
-    def __init__(self, errors):
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-class DonationQuerySet(models.QuerySet):
-    def import_csv(self, campaign, data):
-        """Record a processor's export for `campaign`: all rows or none.
-
-        Transactions already recorded are skipped, so importing the same file
-        twice adds nothing. Returns (created, skipped).
-        """
-        parsed = donations.parse_donations_csv(data)
-        errors = list(parsed.errors)
-        for row in parsed.rows:
-            if row.currency != campaign.currency:
-                errors.append(
-                    f"line {row.line}: currency {row.currency} does not match the "
-                    f"campaign's {campaign.currency}; import it into a "
-                    f"{row.currency} campaign or convert the file first."
-                )
-        if errors:
-            raise DonationImportError(errors)
-        if not parsed.rows:
-            raise DonationImportError(["The file has a header but no donations."])
-        ids = [row.transaction_id for row in parsed.rows]
-        with transaction.atomic():
-            campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-            known = set()
-            for start in range(0, len(ids), 500):
-                known.update(
-                    self.filter(
-                        transaction_id__in=ids[start : start + 500]
-                    ).values_list("transaction_id", flat=True)
-                )
-            rows = [row for row in parsed.rows if row.transaction_id not in known]
-            self._check_total(campaign, rows)
-            new = [
-                self.model(
-                    campaign=campaign,
-                    transaction_id=row.transaction_id,
-                    received_on=row.received_on,
-                    amount=row.amount,
-                    currency=row.currency,
-                    donor_name=row.donor_name,
-                    listed=row.listed,
-                )
-                for row in rows
-            ]
-            self.bulk_create(new, ignore_conflicts=True, batch_size=500)
-        return len(new), len(known)
-
-    def _check_total(self, campaign, rows):
-        """Refuse rows that would take `campaign`'s total past what it can hold.
-
-        Each amount is bounded when the file is read, but many large ones
-        could still add up to a total the database cannot return.
-        """
-        total = campaign.raised_offline + (
-            self.filter(campaign=campaign).aggregate(total=Sum("amount"))["total"] or 0
-        )
-        for row in rows:
-            total += row.amount
-            if total > donations.MAX_MONEY:
-                raise DonationImportError(
-                    [
-                        f"line {row.line}: the campaign's total would pass "
-                        f"{donations.format_money(donations.MAX_MONEY, campaign.currency)}"
-                        ", the most it can hold."
-                    ]
-                )
-
-
-class Donation(models.Model):
-    """A gift as the processor recorded it; the transaction id makes imports idempotent.
-
-    The donor's name is kept only when the export carries it, and shown only
-    when they consented to be listed.
-    """
-
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="donations"
-    )
-    transaction_id = models.CharField("transaction id", max_length=255, unique=True)
-    received_on = models.DateField()
-    amount = models.DecimalField(**MONEY, validators=POSITIVE_MONEY)
-    currency = models.CharField(max_length=3, validators=[currency_code])
-    donor_name = models.CharField(max_length=200, blank=True)
-    listed = models.BooleanField(
-        "consented to be listed",
-        default=False,
-        help_text="Show the donor's name on the supporters wall.",
-    )
-    imported_at = models.DateTimeField(auto_now_add=True)
-
-    objects = DonationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-received_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0), name="donation_amount_positive"
-            )
-        ]
-
-    def __str__(self):
-        return f"{donations.format_money(self.amount, self.currency)} ({self.transaction_id})"
-
-    def clean(self):
-        if self.campaign_id and self.currency != self.campaign.currency:
-            raise ValidationError(
-                {
-                    "currency": f"The campaign counts in {self.campaign.currency}; "
-                    "record the donation in that currency."
-                }
-            )

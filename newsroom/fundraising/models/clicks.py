@@ -1,4 +1,5 @@
-"""Donate clicks: visits to /donate/ per issue, story page or series, per day.
+"""Donate clicks: visits to /donate/ per issue (from its page, a story page or
+its email edition) or series, per day.
 
 The view counts each reader once per issue or series and hour
 (`newsroom.fundraising.donations.visit_key`); these rows only add up what it lets through.
@@ -41,6 +42,8 @@ class DonateClickQuerySet(models.QuerySet):
             if not issue.stories.filter(slug=reference.story_slug).exists():
                 return False
             via = DonateClick.Via.STORY
+        if reference.by_email:
+            via = DonateClick.Via.EMAIL
         self._increment(issue=issue, series=None, via=via, day=day)
         return True
 
@@ -88,6 +91,7 @@ class DonateClick(models.Model):
         ISSUE = "issue", "Issue page"
         STORY = "story", "Story page"
         SERIES = "series", "Series page"
+        EMAIL = "email", "Email edition"
 
     issue = models.ForeignKey(
         Issue,
@@ -129,7 +133,7 @@ class DonateClick(models.Model):
                     Q(
                         issue__isnull=False,
                         series__isnull=True,
-                        via__in=["issue", "story"],
+                        via__in=["issue", "story", "email"],
                     )
                     | Q(issue__isnull=True, series__isnull=False, via="series")
                 ),

@@ -26,6 +26,43 @@ class DonatePage(models.Model):
         help_text="Why readers should give; paragraphs separated by blank lines. "
         "A campaign may replace it with its own.",
     )
+    impact = models.TextField(
+        "what a gift does",
+        blank=True,
+        help_text="What the money pays for, in a sentence or two; each tier can "
+        "add its own line.",
+    )
+    about = models.TextField(
+        "who we are",
+        blank=True,
+        help_text="Who runs the newsroom and how it is funded; paragraphs "
+        "separated by blank lines.",
+    )
+    legal_status = models.TextField(
+        "legal and tax status",
+        blank=True,
+        help_text="Who receives the gift, and whether it is tax-deductible and where.",
+    )
+    contact_email = models.EmailField(
+        "contact address",
+        blank=True,
+        help_text="Where donors write with questions; shown on the donate and "
+        "thank-you pages.",
+    )
+    portal_url = models.URLField(
+        "manage a monthly gift",
+        max_length=1000,
+        blank=True,
+        validators=[web_url],
+        help_text="The processor's customer portal, where monthly donors change or "
+        "cancel their gift (Stripe: the customer portal's login link).",
+    )
+    demo_notice = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Only on a demonstration site: a notice at the top of the page "
+        "saying so. Leave it empty on a real site.",
+    )
     fallback_url = models.URLField(
         "way to give without a campaign",
         max_length=1000,
