@@ -5,6 +5,7 @@ DEBUG off, a missing SECRET_KEY or ALLOWED_HOSTS stops start-up.
 """
 
 import tempfile
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -212,6 +213,35 @@ SITE_NAME = env("SITE_NAME", default="Caracas Chronicles")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # How long a preview link works, in seconds (7 days).
 PREVIEW_MAX_AGE = env.int("PREVIEW_MAX_AGE", default=60 * 60 * 24 * 7)
+
+
+def _decimal(name, default):
+    try:
+        return Decimal(env(name, default=default))
+    except InvalidOperation:
+        raise ImproperlyConfigured(
+            f"{name} must be a number such as {default}."
+        ) from None
+
+
+# Reader revenue through Stripe Checkout. With both secrets set, each tier and
+# the custom amount make a Checkout Session, and the webhook at
+# /donate/webhooks/stripe/ records the gifts; without them the donate page
+# links to each tier's fixed checkout URL and donations come by CSV import.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Another address for Stripe's API (a local fake in tests); empty: Stripe's own.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)
+# How old a webhook's signed timestamp may be, in seconds (Stripe's default).
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# The smallest and largest gift taken online, in the campaign's currency.
+DONATION_MIN_AMOUNT = _decimal("DONATION_MIN_AMOUNT", "1")
+DONATION_MAX_AMOUNT = _decimal("DONATION_MAX_AMOUNT", "10000")
+# The processor's fee, which a donor may choose to cover: a percentage of the
+# charge plus a fixed amount (Stripe's standard card rate by default).
+STRIPE_FEE_PERCENT = _decimal("STRIPE_FEE_PERCENT", "2.9")
+STRIPE_FEE_FIXED = _decimal("STRIPE_FEE_FIXED", "0.30")
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -116,6 +116,25 @@ def is_countable_visit(headers):
     return "prefetch" not in purpose.lower()
 
 
+def tier_layout(count, phone=2, wide=4):
+    """CSS classes setting how many tier cards share a row, on a phone and wider.
+
+    All in one row when they fit; else the most columns (up to `phone` or
+    `wide`) that fill every row, or at least leave no card alone on the
+    last: three cards stack on a phone rather than put $100 by itself.
+    """
+
+    def columns(most):
+        if count <= most:
+            return max(count, 1)
+        candidates = range(most, 1, -1)
+        even = [n for n in candidates if count % n == 0 and n > most // 2]
+        uneven = [n for n in candidates if count % n != 1]
+        return (even or uneven or [1])[0]
+
+    return f"tiers-phone-{columns(phone)} tiers-wide-{columns(wide)}"
+
+
 # Money ---------------------------------------------------------------------
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}

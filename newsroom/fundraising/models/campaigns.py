@@ -224,8 +224,10 @@ class Tier(models.Model):
     checkout_url = models.URLField(
         "checkout URL",
         max_length=1000,
+        blank=True,
         validators=[web_url],
-        help_text="The processor's hosted checkout for this amount (http or https).",
+        help_text="The processor's hosted checkout for this amount (http or https); "
+        "not needed when gifts go through Stripe Checkout.",
     )
     most_popular = models.BooleanField("most popular", default=False)
     is_visible = models.BooleanField(
@@ -260,7 +262,7 @@ class Tier(models.Model):
     @property
     def checkout_link(self):
         """The URL to pay at, or "" when the tier or its campaign takes no gifts."""
-        if not (self.is_visible and self.campaign.is_open):
+        if not (self.is_visible and self.campaign.is_open and self.checkout_url):
             return ""
         try:
             web_url(self.checkout_url)

@@ -106,8 +106,9 @@ class DonationQuerySet(models.QuerySet):
         A one-time gift is known by its payment, a monthly one by each month's
         invoice, so a checkout's completion and its first invoice's payment,
         in whichever order they come, make one row: the second only fills in
-        what the first lacked. Returns the donation, or None when no campaign
-        can take it.
+        what the first lacked. Returns the donation, or None when the gift
+        names no campaign (not even through an earlier month of its
+        subscription) or one counting in another currency.
         """
         with transaction.atomic():
             donation = (
@@ -138,8 +139,7 @@ class DonationQuerySet(models.QuerySet):
             else None
         )
         campaign = campaign or (earlier and earlier.campaign)
-        campaign = campaign or Campaign.objects.current()
-        if campaign is None:
+        if campaign is None or campaign.currency != gift.currency:
             return None
         issue_id, story_id = _origin(gift)
         if issue_id is None and earlier is not None:
