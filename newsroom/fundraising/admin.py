@@ -3,15 +3,13 @@ and the donate clicks each issue sent, on the issue admin."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
 
 from issues import extensions
-from newsroom.fundraising import donations
+from newsroom.fundraising import charts, donations
 from newsroom.fundraising.forms import DonationImportForm
 from newsroom.fundraising.models import (
     Campaign,
@@ -22,10 +20,16 @@ from newsroom.fundraising.models import (
     OtherWay,
     Tier,
 )
+from newsroom.fundraising.models.figures import (
+    conversion_display,
+    raised_display,
+    with_figures,
+)
 
 
-class DonateClicksOnIssues(extensions.IssueAdminExtension):
-    """Donate clicks on the issue admin: a sortable column and a weekly chart.
+class RevenueOnIssues(extensions.IssueAdminExtension):
+    """Reader revenue on the issue admin: sortable columns of donate clicks and
+    money raised, and a panel with the figures and weekly charts.
 
     Shown only to those who may view donate clicks (editors), as the donate
     clicks admin itself is.
@@ -35,46 +39,58 @@ class DonateClicksOnIssues(extensions.IssueAdminExtension):
     title = "Reader revenue"
 
     def annotate(self, queryset):
-        clicks = (
-            DonateClick.objects.filter(issue=OuterRef("pk"))
-            .order_by()
-            .values("issue")
-            .annotate(total=Sum("count"))
-            .values("total")
-        )
-        return queryset.annotate(donate_clicks_total=Coalesce(Subquery(clicks), 0))
+        return with_figures(queryset)
 
     def columns(self):
-        return [donate_click_count]
+        return [donate_click_count, money_raised]
 
     def panel(self, issue):
+        figures = with_figures(type(issue).objects.filter(pk=issue.pk)).get()
         clicks = DonateClick.objects.filter(issue=issue)
-        by_via = dict(
-            clicks.order_by()
-            .values("via")
-            .annotate(n=Sum("count"))
-            .values_list("via", "n")
-        )
-        total = sum(by_via.values())
+        gifts = Donation.objects.filter(issue=issue)
+        web = figures.clicks_issue + figures.clicks_story
+        currency = figures.gift_currency or "USD"
         return format_html(
             "<p>{} visit{} to the donate page from this issue "
-            "({} from the issue page, {} from its stories).</p>{}",
-            total,
-            "" if total == 1 else "s",
-            by_via.get(DonateClick.Via.ISSUE, 0),
-            by_via.get(DonateClick.Via.STORY, 0),
-            donations.weekly_chart_svg(clicks.per_week()),
+            "({} from the issue page, {} from its stories). "
+            "{} more from its email edition.</p>"
+            "<p>{} gift{} from this issue, {} raised (refunds and disputes taken "
+            "out){}.</p>"
+            "<figure>{}<figcaption>Donate clicks per week</figcaption></figure>"
+            "<figure>{}<figcaption>Money raised per week</figcaption></figure>",
+            web,
+            "" if web == 1 else "s",
+            figures.clicks_issue,
+            figures.clicks_story,
+            figures.clicks_email,
+            figures.gifts,
+            "" if figures.gifts == 1 else "s",
+            raised_display(figures),
+            f"; {conversion_display(figures)} of donate visits gave"
+            if figures.clicks_total
+            else "",
+            charts.weekly_chart_svg(clicks.per_week()),
+            charts.weekly_chart_svg(
+                gifts.per_week(),
+                label="Money raised per week",
+                show=lambda amount: donations.format_money(amount, currency),
+            ),
         )
 
 
 # Not "donate_clicks": that is the reverse relation's name, which the
 # changelist would sort by instead of this column's total.
-@admin.display(description="donate clicks", ordering="donate_clicks_total")
+@admin.display(description="donate clicks", ordering="clicks_total")
 def donate_click_count(issue):
-    return getattr(issue, "donate_clicks_total", 0)
+    return getattr(issue, "clicks_total", 0)
 
 
-extensions.register(DonateClicksOnIssues())
+@admin.display(description="raised", ordering="raised")
+def money_raised(issue):
+    return raised_display(issue)
+
+
+extensions.register(RevenueOnIssues())
 
 
 class OtherWayInline(admin.StackedInline):
@@ -252,8 +268,15 @@ class DonateClickAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        campaign = Campaign.objects.order_by("-starts_on", "-pk").first()
+        currency = campaign.currency if campaign else "USD"
         extra_context = {
             **(extra_context or {}),
-            "chart": donations.weekly_chart_svg(DonateClick.objects.per_week()),
+            "chart": charts.weekly_chart_svg(DonateClick.objects.per_week()),
+            "money_chart": charts.weekly_chart_svg(
+                Donation.objects.per_week(),
+                label="Money raised per week",
+                show=lambda amount: donations.format_money(amount, currency),
+            ),
         }
         return super().changelist_view(request, extra_context)

@@ -1,4 +1,4 @@
-"""Reader revenue logic that needs no database: references, money, CSV, charts.
+"""Reader revenue logic that needs no database: references, money, CSV.
 
 Attribution references
 ----------------------
@@ -22,11 +22,10 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.crypto import salted_hmac
-from django.utils.html import format_html, format_html_join
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
 SERIES_PREFIX = "series:"
@@ -348,71 +347,3 @@ def _donation_row(line, values):
         listed=consent in YES and bool(donor_name),
     )
     return row, problems
-
-
-# Charts --------------------------------------------------------------------
-
-
-def week_start(day):
-    return day - timedelta(days=day.weekday())
-
-
-def fill_weeks(counts, weeks, today):
-    """`weeks` (Monday, clicks) pairs ending with this week, zero where none."""
-    last = week_start(today)
-    starts = [last - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
-    return [(start, counts.get(start, 0)) for start in starts]
-
-
-def weekly_chart_svg(series, label="Donate clicks per week"):
-    """An inline SVG bar chart of (Monday, count) pairs, drawn on the server.
-
-    Each bar has a <title> for hover and the figure's accessible name lists
-    every week, so the chart needs no script and reads out as text.
-    """
-    width, height, gap, top, bottom = 28, 120, 6, 16, 20
-    peak = max((count for _, count in series), default=0) or 1
-    total_width = len(series) * (width + gap) + gap
-    bars = []
-    for index, (start, count) in enumerate(series):
-        bar_height = round((height - top - bottom) * count / peak)
-        x = gap + index * (width + gap)
-        y = height - bottom - bar_height
-        bars.append(
-            (
-                x,
-                y,
-                width,
-                bar_height,
-                f"Week of {start:%b} {start.day}: {count}",
-                x + width / 2,
-                y - 3,
-                count,
-                x + width / 2,
-                height - 6,
-                f"{start.day}/{start.month}",
-            )
-        )
-    summary = "; ".join(
-        f"week of {start:%b} {start.day}: {count}" for start, count in series
-    )
-    return format_html(
-        '<svg class="donate-chart" xmlns="http://www.w3.org/2000/svg" role="img"'
-        ' width="{}" height="{}" viewBox="0 0 {} {}" aria-label="{}">'
-        "<title>{}</title>{}</svg>",
-        total_width,
-        height,
-        total_width,
-        height,
-        f"{label}: {summary}" if series else label,
-        label,
-        format_html_join(
-            "",
-            '<g><rect x="{}" y="{}" width="{}" height="{}" fill="#a4161a">'
-            "<title>{}</title></rect>"
-            '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>'
-            '<text x="{}" y="{}" font-size="9" text-anchor="middle"'
-            ' fill="#5a5a60">{}</text></g>',
-            bars,
-        ),
-    )

@@ -122,7 +122,8 @@ def test_the_clicks_page_charts_the_last_weeks_as_inline_svg(
 
     assert response.status_code == 200
     assert '<svg class="donate-chart"' in response.text
-    assert response.text.count("<rect ") == 12
+    clicks_chart = response.text.split('<figure class="donate-clicks-chart">')[1]
+    assert clicks_chart.split("</figure>")[0].count("<rect ") == 12
     monday = today - timedelta(days=today.weekday())
     assert f"Week of {monday:%b} {monday.day}: 7" in response.text
     assert (
@@ -257,3 +258,38 @@ def test_a_writer_sees_no_donate_clicks_on_the_issue_list_or_an_issue_page(
     assert "visits to the donate page" not in page.text
     assert "Reader revenue" not in page.text
     assert '<svg class="donate-chart"' not in page.text
+
+
+def test_the_issue_list_and_page_show_money_raised_and_email_clicks_apart(
+    client, editor, make_issue
+):
+    quiet = make_issue(headline="Quiet issue")
+    moving = make_issue(headline="Moving issue")
+    campaign = make_campaign()
+    today = timezone.localdate()
+    DonateClick.objects.create(issue=moving, via="issue", day=today, count=6)
+    DonateClick.objects.create(issue=moving, via="email", day=today, count=2)
+    make_donation(campaign, 1, amount="50", issue=moving)
+    make_donation(campaign, 2, amount="25", issue=moving, refunded="25")
+    make_donation(campaign, 3, amount="30", issue=quiet, disputed=True)
+    client.force_login(editor)
+
+    listing = client.get("/admin/issues/issue/").text
+    page = client.get(f"/admin/issues/issue/{moving.pk}/change/").text
+
+    assert re.search(
+        r'Moving issue</a></th>.*?<td class="field-donate_click_count">8</td>'
+        r'<td class="field-money_raised">\$50</td>',
+        listing,
+        re.S,
+    )
+    assert re.search(
+        r'Quiet issue</a></th>.*?<td class="field-money_raised">\$0</td>',
+        listing,
+        re.S,
+    )
+    assert "6 visits to the donate page from this issue" in page
+    assert "2 more from its email edition." in page
+    assert "1 gift from this issue, $50 raised" in page
+    assert "12.5% of donate visits gave" in page
+    assert "Money raised per week: " in page

@@ -5,15 +5,14 @@ from decimal import Decimal
 
 import pytest
 
+from newsroom.fundraising.charts import fill_weeks, weekly_chart_svg
 from newsroom.fundraising.donations import (
     Reference,
     csv_safe,
-    fill_weeks,
     format_money,
     parse_donations_csv,
     parse_reference,
     percent_of,
-    weekly_chart_svg,
 )
 
 

@@ -21,3 +21,15 @@ POSITIVE_MONEY = [MinValueValidator(Decimal("0.01"))]
 class Frequency(models.TextChoices):
     ONE_TIME = "one_time", "One-time"
     MONTHLY = "monthly", "Monthly"
+
+
+def net_amount(prefix=""):
+    """What a gift still counts for: nothing if disputed, else what was not refunded.
+
+    `prefix` reaches the gift through a relation ("donations__" from a campaign).
+    """
+    return models.Case(
+        models.When(**{f"{prefix}disputed": True}, then=models.Value(Decimal("0"))),
+        default=models.F(f"{prefix}amount") - models.F(f"{prefix}refunded"),
+        output_field=models.DecimalField(**MONEY),
+    )

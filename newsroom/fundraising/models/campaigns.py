@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, F, Max, Q, Sum, Value, When
+from django.db.models import Count, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from newsroom.fundraising.models.base import (
     POSITIVE_MONEY,
     Frequency,
     currency_code,
+    net_amount,
     web_url,
 )
 
@@ -35,11 +36,7 @@ class CampaignQuerySet(models.QuerySet):
         A refund takes its amount back out, and a disputed gift counts for
         nothing; a monthly gift's donor counts once, however many months.
         """
-        net = Case(
-            When(donations__disputed=True, then=Value(Decimal("0"))),
-            default=F("donations__amount") - F("donations__refunded"),
-            output_field=models.DecimalField(**MONEY),
-        )
+        net = net_amount("donations__")
         standing = Q(
             donations__disputed=False,
             donations__refunded__lt=F("donations__amount"),

@@ -13,7 +13,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from issues.models import Issue, Series
-from newsroom.fundraising import donations
+from newsroom.fundraising import charts
 
 
 class DonateClickQuerySet(models.QuerySet):
@@ -64,7 +64,7 @@ class DonateClickQuerySet(models.QuerySet):
     def per_week(self, weeks=12, today=None):
         """Clicks per week for the last `weeks` weeks, as (Monday, count) pairs."""
         today = today or timezone.localdate()
-        first = donations.week_start(today) - timedelta(weeks=weeks - 1)
+        first = charts.week_start(today) - timedelta(weeks=weeks - 1)
         rows = (
             self.filter(day__gte=first)
             .annotate(week=TruncWeek("day"))
@@ -72,12 +72,8 @@ class DonateClickQuerySet(models.QuerySet):
             .annotate(clicks=Sum("count"))
             .order_by("week")
         )
-        counts = {_as_date(row["week"]): row["clicks"] for row in rows}
-        return donations.fill_weeks(counts, weeks, today)
-
-
-def _as_date(value):
-    return value.date() if hasattr(value, "date") else value
+        counts = {charts.as_date(row["week"]): row["clicks"] for row in rows}
+        return charts.fill_weeks(counts, weeks, today)
 
 
 class DonateClick(models.Model):

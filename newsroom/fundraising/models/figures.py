@@ -8,20 +8,13 @@ issues, clicks and gifts there are, and no join multiplies another's rows.
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from newsroom.fundraising import donations
-from newsroom.fundraising.models.base import MONEY
+from newsroom.fundraising.models.base import MONEY, net_amount
 from newsroom.fundraising.models.clicks import DonateClick
 from newsroom.fundraising.models.gifts import Donation
-
-#: What a gift still counts for: nothing if disputed, else what was not refunded.
-NET = Case(
-    When(disputed=True, then=Value(Decimal("0"))),
-    default=F("amount") - F("refunded"),
-    output_field=models.DecimalField(**MONEY),
-)
 
 
 def _per_issue(queryset, aggregate, output_field):
@@ -57,7 +50,7 @@ def with_figures(issues, since=None):
         clicks_email=clicks_via(DonateClick.Via.EMAIL),
         clicks_total=clicks_via(*DonateClick.Via.values),
         gifts=_per_issue(gifts, Count("pk"), count),
-        raised=_per_issue(gifts, Sum(NET), models.DecimalField(**MONEY)),
+        raised=_per_issue(gifts, Sum(net_amount()), models.DecimalField(**MONEY)),
         gift_currency=Subquery(
             gifts.filter(issue=OuterRef("pk"))
             .order_by("currency")

@@ -1,21 +1,24 @@
 """Donations, however they reach us (an import, the admin, the processor's
 webhook), and the webhook events already handled."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q, Sum
-from django.db.models.functions import Least
+from django.db.models.functions import Least, TruncWeek
+from django.utils import timezone
 
 from issues.models import Issue
-from newsroom.fundraising import donations
+from newsroom.fundraising import charts, donations
 from newsroom.fundraising.models.base import (
     MONEY,
     POSITIVE_MONEY,
     Frequency,
     currency_code,
+    net_amount,
 )
 from newsroom.fundraising.models.campaigns import Campaign
 from stories.models import Story
@@ -175,6 +178,22 @@ class DonationQuerySet(models.QuerySet):
             changed += ["donor_name", "listed"]
         if changed:
             donation.save(update_fields=changed)
+
+    def per_week(self, weeks=12, today=None):
+        """Money that still counts per week for the last `weeks` weeks, as
+        (Monday, amount) pairs (gifts are dated by the day they came in)."""
+        today = today or timezone.localdate()
+        first = charts.week_start(today) - timedelta(weeks=weeks - 1)
+        rows = (
+            self.counted()
+            .filter(received_on__gte=first)
+            .annotate(week=TruncWeek("received_on"))
+            .values("week")
+            .annotate(money=Sum(net_amount()))
+            .order_by("week")
+        )
+        amounts = {charts.as_date(row["week"]): row["money"] for row in rows}
+        return charts.fill_weeks(amounts, weeks, today)
 
     def take_back(self, reversal):
         """Apply a refund or a dispute (a `checkout.Reversal`) to the gift it names.
