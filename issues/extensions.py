@@ -10,7 +10,7 @@ panel to the issue page, for users who hold the extension's permission only.
 class IssueAdminExtension:
     """Columns on the issue list and a panel on the issue page, from one app."""
 
-    #: The permission a user needs to see them, e.g. "fundraising.view_donateclick".
+    #: The permission a user needs to see them, as "app_label.codename".
     permission = ""
     #: The heading of the panel on the issue page.
     title = ""

@@ -38,9 +38,11 @@ class FakeStripe:
         return self
 
     def stop(self):
-        self._server.shutdown()
+        """Stop answering (a test may do it early, to find Stripe unreachable)."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
         self._server.server_close()
-        self._thread.join()
 
     def last_session(self):
         return list(self.sessions.values())[-1]
