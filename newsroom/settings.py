@@ -233,6 +233,10 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 # Another address for Stripe's API (a local fake in tests); empty: Stripe's own.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)
+# Where Checkout Sessions live: the donate page's form may be sent on there.
+STRIPE_CHECKOUT_ORIGIN = env(
+    "STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com"
+)
 # How old a webhook's signed timestamp may be, in seconds (Stripe's default).
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
 # The smallest and largest gift taken online, in the campaign's currency.

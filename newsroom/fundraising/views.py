@@ -4,6 +4,7 @@ back to; and the processor's webhook, which records the gifts."""
 
 import logging
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -34,6 +35,11 @@ logger = logging.getLogger(__name__)
 
 
 @method_decorator(never_cache, name="dispatch")
+# The gift form posts here, then is redirected to Stripe's page, which the
+# site-wide form-action 'self' would stop.
+@method_decorator(
+    csp_update({"form-action": [settings.STRIPE_CHECKOUT_ORIGIN]}), name="dispatch"
+)
 class DonateView(TemplateView):
     """The donate page; a visit from an issue's, story's or series' link is counted.
 

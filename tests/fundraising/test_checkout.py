@@ -36,6 +36,10 @@ def test_with_stripe_the_tiers_are_buttons_of_one_form_without_a_cookie(
     assert 'name="cover_fees"' in response.text
     assert "pay.example.org/one_time-50" not in response.text
     assert not response.cookies
+    assert (
+        "form-action 'self' https://checkout.stripe.com"
+        in response["Content-Security-Policy"]
+    )
 
 
 def test_a_custom_amount_is_sent_in_cents_with_the_frequency_chosen(
