@@ -19,6 +19,7 @@ from newsroom.fundraising.models import (
     FAQItem,
     OtherWay,
     Tier,
+    WebhookEvent,
 )
 from newsroom.fundraising.models.figures import (
     conversion_display,
@@ -109,7 +110,12 @@ class DonatePageAdmin(admin.ModelAdmin):
 
     inlines = [OtherWayInline, FAQItemInline]
     fieldsets = [
-        (None, {"fields": ["appeal"]}),
+        (None, {"fields": ["appeal", "impact", "demo_notice"]}),
+        (
+            "Who we are",
+            {"fields": ["about", "legal_status", "contact_email"]},
+        ),
+        ("Monthly donors", {"fields": ["portal_url"]}),
         ("When no campaign is running", {"fields": ["fallback_url", "fallback_label"]}),
         ("Thank-you page", {"fields": ["thank_you_title", "thank_you_text"]}),
     ]
@@ -162,7 +168,17 @@ class CampaignAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["name", "slug", "appeal", "is_active", "starts_on", "ends_on"]},
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "appeal",
+                    "is_active",
+                    "starts_on",
+                    "ends_on",
+                    "default_frequency",
+                ]
+            },
         ),
         (
             "Goal and progress",
@@ -199,16 +215,21 @@ class DonationAdmin(admin.ModelAdmin):
         "received_on",
         "amount",
         "currency",
+        "frequency",
         "campaign",
+        "issue",
         "transaction_id",
+        "refunded",
+        "disputed",
         "donor_name",
         "listed",
     ]
-    list_filter = ["campaign", "listed", "currency"]
+    list_filter = ["campaign", "frequency", "disputed", "listed", "currency"]
+    raw_id_fields = ["issue", "story"]
     search_fields = ["transaction_id", "donor_name"]
     date_hierarchy = "received_on"
-    list_select_related = ["campaign"]
-    readonly_fields = ["imported_at"]
+    list_select_related = ["campaign", "issue"]
+    readonly_fields = ["imported_at", "received_at"]
 
     def get_urls(self):
         return [
@@ -248,6 +269,22 @@ class DonationAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request, "admin/fundraising/donation/import.html", context
         )
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    """The processor's events already handled, for tracing a gift; read-only."""
+
+    list_display = ["received_at", "type", "event_id"]
+    list_filter = ["type"]
+    search_fields = ["event_id"]
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DonateClick)

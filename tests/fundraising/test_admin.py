@@ -26,6 +26,7 @@ def campaign_form(**tier):
         "supporters_offline": "0",
         "custom_amount_url": "",
         "custom_amount_label": "Give another amount",
+        "default_frequency": "one_time",
         "tiers-TOTAL_FORMS": "1",
         "tiers-INITIAL_FORMS": "0",
         "tiers-MIN_NUM_FORMS": "0",
@@ -293,3 +294,52 @@ def test_the_issue_list_and_page_show_money_raised_and_email_clicks_apart(
     assert "1 gift from this issue, $50 raised" in page
     assert "12.5% of donate visits gave" in page
     assert "Money raised per week: " in page
+
+
+def test_an_editor_writes_the_trust_texts_and_they_show_on_the_page(client, editor):
+    page = make_page()
+    client.force_login(editor)
+    data = {
+        "appeal": page.appeal,
+        "impact": "Your gift pays for reporting.",
+        "demo_notice": "",
+        "about": "We are a small newsroom.",
+        "legal_status": "Gifts are not tax-deductible.",
+        "contact_email": "give@news.example.org",
+        "portal_url": "https://billing.example.org/p/login/x",
+        "fallback_url": page.fallback_url,
+        "fallback_label": page.fallback_label,
+        "thank_you_title": "Thank you",
+        "thank_you_text": "Thanks.",
+        "other_ways_to_give-TOTAL_FORMS": "0",
+        "other_ways_to_give-INITIAL_FORMS": "0",
+        "faq_items-TOTAL_FORMS": "0",
+        "faq_items-INITIAL_FORMS": "0",
+    }
+
+    response = client.post(f"/admin/fundraising/donatepage/{page.pk}/change/", data)
+
+    assert response.status_code == 302
+    shown = client.get("/donate/").text
+    for text in [
+        "Your gift pays for reporting.",
+        "We are a small newsroom.",
+        "Gifts are not tax-deductible.",
+        "mailto:give@news.example.org",
+        "https://billing.example.org/p/login/x",
+    ]:
+        assert text in shown
+
+
+def test_an_editor_makes_monthly_the_gift_a_campaign_offers_first(client, editor):
+    client.force_login(editor)
+    data = campaign_form(frequency="monthly")
+    data["default_frequency"] = "monthly"
+
+    client.post("/admin/fundraising/campaign/add/", data)
+
+    assert Campaign.objects.get().default_frequency == "monthly"
+    assert (
+        '$25</span> <span class="tier-per">a month</span>'
+        in client.get("/donate/").text
+    )

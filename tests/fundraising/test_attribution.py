@@ -352,3 +352,34 @@ def test_the_visit_key_names_neither_the_address_nor_a_key_of_another_day():
     assert key == visit_key("203.0.113.9", reference, today)
     assert key != visit_key("203.0.113.9", reference, today + timedelta(days=1))
     assert key != visit_key("203.0.113.10", reference, today)
+
+
+def test_visits_from_the_email_edition_count_apart_from_the_web(client, make_story):
+    story = make_story()
+    issue = story.issue
+
+    client.get(f"/donate/?from={issue.slug}&via=email", REMOTE_ADDR="192.0.2.1")
+    client.get(
+        f"/donate/?from={issue.slug}&story={story.slug}&via=email",
+        REMOTE_ADDR="192.0.2.2",
+    )
+    client.get(f"/donate/?from={issue.slug}", REMOTE_ADDR="192.0.2.3")
+    client.get(
+        f"/donate/?from={issue.slug}&via=carrier-pigeon", REMOTE_ADDR="192.0.2.4"
+    )
+
+    assert clicks(issue=issue, via=DonateClick.Via.EMAIL) == 2
+    assert clicks(issue=issue, via=DonateClick.Via.ISSUE) == 2
+
+
+def test_the_email_reference_is_carried_into_the_gift_form_and_the_switch(
+    client, make_issue, fake_stripe
+):
+    issue = make_issue()
+    make_campaign()
+
+    page = client.get(f"/donate/?from={issue.slug}&via=email").text
+
+    assert '<input type="hidden" name="via" value="email">' in page
+    assert f'<input type="hidden" name="from" value="{issue.slug}">' in page
+    assert f'href="?from={issue.slug}&amp;via=email&amp;frequency=monthly#give"' in page

@@ -115,3 +115,26 @@ def test_report_query_count_does_not_grow_with_issues(
 
     assert (len(small), len(large)) == (3, 13)
     assert date.fromisoformat(large[1][4])
+
+
+def test_report_shows_email_clicks_gifts_money_and_conversion_per_issue(make_issue):
+    from tests.fundraising.builders import make_campaign, make_donation
+
+    issue = make_issue(slug="weekly")
+    add_clicks(issue, 6)
+    add_clicks(issue, 2, via=DonateClick.Via.EMAIL)
+    campaign = make_campaign()
+    make_donation(campaign, 1, amount="50", issue=issue)
+    make_donation(campaign, 2, amount="10", issue=issue, refunded="4")
+    make_donation(campaign, 3, amount="99", issue=issue, disputed=True)
+    make_donation(campaign, 4, amount="99")
+
+    rows = report()
+
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["from_issue_page"] == "6"
+    assert row["from_email"] == "2"
+    assert row["donations"] == "2"
+    assert row["raised"] == "$56"
+    assert row["conversion"] == "25.0%"
+    assert row["clicks"] == "8" and rows[0][-1] == "clicks"
