@@ -107,6 +107,18 @@ def visit_key(address, reference, day):
     return f"donate:visit:{digest}"
 
 
+#: How many Checkout Sessions one address may start per hour.
+CHECKOUTS_PER_HOUR = 20
+
+
+def checkout_key(address, now):
+    """A cache key counting one address's checkouts in the hour of `now`,
+    hashed as `visit_key` is, so the cache holds no address."""
+    hour = now.strftime("%Y-%m-%dT%H")
+    digest = salted_hmac("newsroom.donations.checkout", f"{hour}|{address}")
+    return f"donate:checkout:{digest.hexdigest()}"
+
+
 def is_countable_visit(headers):
     """False for self-announced bots and for browsers merely prefetching the page."""
     if BOT_RE.search(headers.get("User-Agent", "")):

@@ -119,7 +119,8 @@ def checkout_view(request):
     Exempt from CSRF on purpose: the donate page sets no cookie (its visits
     are counted without one), and this view changes nothing here: a forged
     post could only show a reader Stripe's page for a gift they never pay.
-    A refused gift or a failed call gives the reader a page saying so.
+    One address may start CHECKOUTS_PER_HOUR gifts an hour. A refused gift
+    or a failed call gives the reader a page saying so.
     """
     if not processor.is_configured():
         raise Http404("Gifts are not taken online here.")
@@ -127,6 +128,16 @@ def checkout_view(request):
     back = reverse("fundraising:donate")
     if reference:
         back += "?" + urlencode(reference.as_query())
+    if not _may_start_checkout(request):
+        return _checkout_problem(
+            request,
+            [
+                "Too many gifts were started from your connection in the last "
+                "hour. Nothing was charged; please try again later."
+            ],
+            back,
+            status=429,
+        )
     form = GiftForm(request.POST, campaign=Campaign.objects.current())
     if not form.is_valid():
         problems = [message for errors in form.errors.values() for message in errors]
@@ -151,6 +162,17 @@ def checkout_view(request):
     response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
+
+
+def _may_start_checkout(request):
+    """Whether this address started fewer than CHECKOUTS_PER_HOUR sessions this
+    hour: the view is open to anyone, and each call spends the API's limits."""
+    key = donations.checkout_key(client_ip(request), timezone.now())
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        return cache.incr(key) <= donations.CHECKOUTS_PER_HOUR
+    except ValueError:  # the key expired between add() and incr()
+        return True
 
 
 def _checkout_problem(request, problems, back, status):

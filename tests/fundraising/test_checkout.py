@@ -13,8 +13,8 @@ from tests.fundraising.builders import make_campaign, make_page
 pytestmark = pytest.mark.django_db
 
 
-def give(client, **data):
-    return client.post("/donate/checkout/", data)
+def give(client, REMOTE_ADDR="192.0.2.1", **data):
+    return client.post("/donate/checkout/", data, REMOTE_ADDR=REMOTE_ADDR)
 
 
 def test_with_stripe_the_tiers_are_buttons_of_one_form_without_a_cookie(
@@ -185,3 +185,19 @@ def test_without_stripe_settings_the_tiers_link_to_their_checkout_urls(client):
 def test_the_checkout_and_webhook_take_only_posts(client, fake_stripe):
     assert client.get("/donate/checkout/").status_code == 405
     assert client.get("/donate/webhooks/stripe/").status_code == 405
+
+
+def test_one_address_starting_too_many_checkouts_is_asked_to_wait(client, fake_stripe):
+    from newsroom.fundraising.donations import CHECKOUTS_PER_HOUR
+
+    make_campaign()
+    for _ in range(CHECKOUTS_PER_HOUR):
+        assert give(client, amount="5", REMOTE_ADDR="192.0.2.7").status_code == 303
+
+    refused = give(client, amount="5", REMOTE_ADDR="192.0.2.7")
+    other = give(client, amount="5", REMOTE_ADDR="192.0.2.8")
+
+    assert refused.status_code == 429
+    assert "Too many gifts were started" in refused.text
+    assert other.status_code == 303
+    assert len(fake_stripe.requests) == CHECKOUTS_PER_HOUR + 1
