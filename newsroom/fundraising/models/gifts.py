@@ -152,7 +152,7 @@ class DonationQuerySet(models.QuerySet):
             transaction_id=gift.transaction_id,
             payment_intent=gift.payment_intent,
             subscription=gift.subscription,
-            received_on=gift.received_at.date(),
+            received_on=timezone.localtime(gift.received_at).date(),
             received_at=gift.received_at,
             amount=gift.amount,
             currency=gift.currency,
