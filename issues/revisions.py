@@ -19,9 +19,10 @@ from reversion.models import Version
 from issues.models import Issue, Series
 from stories.models import RecommendedRead, Source, Story
 
-reversion.register(Story)
-reversion.register(RecommendedRead)
-reversion.register(Issue, follow=("stories", "reads"))
+# The search vectors are the database's to compute, not content to keep.
+reversion.register(Story, exclude=["search_vector"])
+reversion.register(RecommendedRead, exclude=["search_vector"])
+reversion.register(Issue, follow=("stories", "reads"), exclude=["search_vector"])
 
 STORY_FIELDS = ["headline", "slug", "body", "why_it_matters", "more_information"]
 READ_FIELDS = ["source", "summary", "url"]
