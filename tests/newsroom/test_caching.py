@@ -61,6 +61,7 @@ PUBLIC_PAGES = [
     "/tags/amazonas/feed/",
     "/tags/amazonas/feed/atom/",
     "/sitemap.xml",
+    "/sitemap-issues.xml",
     "/robots.txt",
 ]
 
