@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from issues import workflow
 from issues.admin.autosave import IssueAutosaveViews, drop
+from issues.admin.corrections import IssueCorrectionViews
 from issues.admin.exports import IssueExportViews
 from issues.admin.filters import MineFilter, StateFilter
 from issues.admin.history import IssueHistoryViews
@@ -52,6 +53,7 @@ class IssueAdmin(
     IssueExportViews,
     IssueAutosaveViews,
     IssueImportViews,
+    IssueCorrectionViews,
     DonateClicksAdminMixin,
     admin.ModelAdmin,
 ):
