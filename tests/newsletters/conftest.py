@@ -10,14 +10,18 @@ messages.
 import asyncio
 import socket
 from email import message_from_bytes, policy
+from io import StringIO
 
 import environ
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.core.management import call_command
 
-from issues.models import Series
+from issues.models import Issue, Series
 from newsroom.newsletters.models import Subscriber
+from tests.newsletters.fake_telegram import FakeTelegram
+from tests.seeds import SEED_REPORT
 
 
 class RecordingHandler:
@@ -96,3 +100,22 @@ def outbox():
     """Django's test outbox, for the tests that need no SMTP server."""
     mail.outbox = []
     return mail.outbox
+
+
+@pytest.fixture
+def telegram(settings):
+    """A fake Telegram Bot API on loopback, with the settings pointing at it."""
+    fake = FakeTelegram().start()
+    settings.TELEGRAM_BOT_TOKEN = fake.token
+    settings.TELEGRAM_CHAT_ID = fake.chat_id
+    settings.TELEGRAM_API_URL = fake.url
+    settings.SITE_URL = "https://news.example.org"
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def seed_issue(db):
+    """The seed report, imported and published."""
+    call_command("import_report", str(SEED_REPORT), "--publish", stdout=StringIO())
+    return Issue.objects.get()

@@ -15,25 +15,6 @@ from PIL import Image
 
 from issues.models import Issue
 from newsroom.newsletters.models import ChannelPost
-from tests.newsletters.fake_telegram import FakeTelegram
-from tests.seeds import SEED_REPORT
-
-
-@pytest.fixture
-def telegram(settings):
-    fake = FakeTelegram().start()
-    settings.TELEGRAM_BOT_TOKEN = fake.token
-    settings.TELEGRAM_CHAT_ID = fake.chat_id
-    settings.TELEGRAM_API_URL = fake.url
-    settings.SITE_URL = "https://news.example.org"
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def seed_issue(db):
-    call_command("import_report", str(SEED_REPORT), "--publish", stdout=StringIO())
-    return Issue.objects.get()
 
 
 def post(slug):
