@@ -5,6 +5,7 @@ DEBUG off, a missing SECRET_KEY or ALLOWED_HOSTS stops start-up.
 """
 
 import tempfile
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "issues",
     "stories",
     "newsroom.newsletters",
+    "newsroom.fundraising",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +253,39 @@ PREVIEW_MAX_AGE = env.int("PREVIEW_MAX_AGE", default=60 * 60 * 24 * 7)
 TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN", default="")
 TELEGRAM_CHAT_ID = env("TELEGRAM_CHAT_ID", default="")
 TELEGRAM_API_URL = env("TELEGRAM_API_URL", default="https://api.telegram.org")
+
+
+def _decimal(name, default):
+    try:
+        return Decimal(env(name, default=default))
+    except InvalidOperation:
+        raise ImproperlyConfigured(
+            f"{name} must be a number such as {default}."
+        ) from None
+
+
+# Reader revenue through Stripe Checkout. With both secrets set, each tier and
+# the custom amount make a Checkout Session, and the webhook at
+# /donate/webhooks/stripe/ records the gifts; without them the donate page
+# links to each tier's fixed checkout URL and donations come by CSV import.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Another address for Stripe's API (a local fake in tests); empty: Stripe's own.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=10.0)
+# Where Checkout Sessions live: the donate page's form may be sent on there.
+STRIPE_CHECKOUT_ORIGIN = env(
+    "STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com"
+)
+# How old a webhook's signed timestamp may be, in seconds (Stripe's default).
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)
+# The smallest and largest gift taken online, in the campaign's currency.
+DONATION_MIN_AMOUNT = _decimal("DONATION_MIN_AMOUNT", "1")
+DONATION_MAX_AMOUNT = _decimal("DONATION_MAX_AMOUNT", "10000")
+# The processor's fee, which a donor may choose to cover: a percentage of the
+# charge plus a fixed amount (Stripe's standard card rate by default).
+STRIPE_FEE_PERCENT = _decimal("STRIPE_FEE_PERCENT", "2.9")
+STRIPE_FEE_FIXED = _decimal("STRIPE_FEE_FIXED", "0.30")
 
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -13,7 +13,7 @@ class PageSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return ["home", "issues:archive", "stories:source_list", "donate"]
+        return ["home", "issues:archive", "stories:source_list", "fundraising:donate"]
 
     def location(self, name):
         return reverse(name)

@@ -6,12 +6,20 @@ from django.urls import include, path
 from issues.feeds import LatestIssuesAtomFeed, LatestIssuesFeed
 from newsroom import views
 from newsroom.caching import cached_page
+from newsroom.fundraising import views as fundraising_views
 from newsroom.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("donate/", views.DonateView.as_view(), name="donate"),
-    path("donate/thanks/", views.DonateThanksView.as_view(), name="donate_thanks"),
+    path("donate/", include("newsroom.fundraising.urls")),
+    # The names the donate pages had before reader revenue was an app of its
+    # own; links reversed with them keep working.
+    path("donate/", fundraising_views.DonateView.as_view(), name="donate"),
+    path(
+        "donate/thanks/",
+        fundraising_views.DonateThanksView.as_view(),
+        name="donate_thanks",
+    ),
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", LatestIssuesFeed(), name="feed"),
     path("feed/atom/", LatestIssuesAtomFeed(), name="feed_atom"),

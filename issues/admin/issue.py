@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from issues import workflow
 from issues.admin.exports import IssueExportViews
+from issues.admin.extensions import IssueExtensionsAdmin
 from issues.admin.filters import MineFilter, StateFilter
 from issues.admin.history import IssueHistoryViews
 from issues.admin.inlines import RecommendedReadInline, StoryInline, refused_edit
@@ -27,7 +28,6 @@ from issues.forms import (
 from issues.models import Issue, Series
 from issues.reports import ImportRefused
 from issues.revisions import ensure_initial_revision
-from newsroom.admin import DonateClicksAdminMixin
 
 # What an edit's save writes: the content and the save's own stamps; the
 # workflow's fields and the issue's keys are never the form's to write.
@@ -49,7 +49,7 @@ class IssueAdmin(
     IssueHistoryViews,
     IssuePreviewViews,
     IssueExportViews,
-    DonateClicksAdminMixin,
+    IssueExtensionsAdmin,
     admin.ModelAdmin,
 ):
     form = IssueAdminForm

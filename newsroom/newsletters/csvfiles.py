@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from newsroom.donations import csv_safe
 from newsroom.newsletters.addresses import clean_address
+from newsroom.spreadsheets import csv_safe
 
 EXPORT_HEADER = [
     "email",

@@ -84,7 +84,7 @@ class EditionMessage:
     def context(self):
         issue = self.issue
         donate = (
-            absolute(reverse("donate"))
+            absolute(reverse("fundraising:donate"))
             + "?"
             + urlencode({"from": issue.slug, "via": "email"})
         )

@@ -2,8 +2,8 @@
 
 import re
 
-from newsroom.models import DonateClick
-from tests.newsroom.donate_builders import make_campaign
+from newsroom.fundraising.models import DonateClick
+from tests.fundraising.builders import make_campaign
 
 
 def test_reader_follows_the_appeal_and_clicks_a_tier(
@@ -29,7 +29,7 @@ def test_reader_follows_the_appeal_and_clicks_a_tier(
     assert DonateClick.objects.get(issue=issue).count == 1
 
     page.get_by_role("link", name="Monthly").click()
-    page.wait_for_url(re.compile(r"\?frequency=monthly"))
+    page.wait_for_url(re.compile(r"\?from=carter-center-goodbye&frequency=monthly"))
     assert page.get_by_role("link", name="Monthly").get_attribute("aria-current") == (
         "true"
     )

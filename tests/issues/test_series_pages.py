@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from issues.models import Issue
-from newsroom.models import DonateClick
+from newsroom.fundraising.models import DonateClick
 
 SERIES_URLS = ["/series/{slug}/", "/series/{slug}/feed/", "/series/{slug}/feed/atom/"]
 

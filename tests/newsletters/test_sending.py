@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from issues.models import Issue
-from newsroom.models import DonateClick
+from newsroom.fundraising.models import DonateClick
 from newsroom.newsletters import sending
 from newsroom.newsletters.models import Delivery, Edition, Subscriber
 from tests.issues.test_import_report import sentences, visible_text

@@ -82,8 +82,12 @@ def test_every_public_page_type_is_cached(
 #: Public URL names whose pages are never cached, each with the reason.
 UNCACHED_ON_PURPOSE = {
     "search": "every query is a page of its own: made-up queries would fill the cache",
-    "donate": "every visit must reach the donate-click counter",
-    "donate_thanks": "its text is the donate page's, whose edits do not renew the cache",
+    "fundraising:donate": "every visit must reach the donate-click counter",
+    "fundraising:thanks": "its text is the donate page's, whose edits do not renew the cache",
+    "fundraising:checkout": "a POST that starts a Stripe Checkout Session",
+    "fundraising:stripe_webhook": "a POST from Stripe that records gifts",
+    "donate": "the donate page's name from before the fundraising app: same view",
+    "donate_thanks": "the thank-you page's name from before the fundraising app",
     "healthz": "it must ask the database each time",
     "media": "a file, and who may see it depends on the reader (staff, preview cookie)",
     "issues:share_image": "a file, streamed, with a Cache-Control of its own",

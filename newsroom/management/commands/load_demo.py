@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from issues import reports
 from issues.models import Issue, Series
-from newsroom.models import load_donate_seed
+from newsroom.fundraising.models import load_donate_seed
 from stories.models import Source
 
 DEMO_ACCOUNTS = [("editor", "Editors"), ("writer", "Writers")]

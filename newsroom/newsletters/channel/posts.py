@@ -92,7 +92,7 @@ def channel_issue(issue: Issue) -> text.ChannelIssue:
         stories=stories,
         reads=reads,
         appeal=issue.effective_appeal,
-        donate_url=absolute(f"{reverse('donate')}?from={issue.slug}"),
+        donate_url=absolute(f"{reverse('fundraising:donate')}?from={issue.slug}"),
         donate_label=issue.series.donate_label or "Donate",
     )
 
