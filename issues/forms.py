@@ -21,7 +21,7 @@ from issues.revisions import (
     current_snapshot,
     snapshot_at_version,
 )
-from issues.workflow import can_edit
+from issues.workflow import TRANSITIONS, TransitionError, can_edit, check
 
 
 class NormalisedNewlinesMixin:
@@ -52,19 +52,44 @@ class AdminContentForm(NormalisedNewlinesMixin, forms.ModelForm):
     """A model form of the admin's: the admin's fieldsets or fields choose its fields."""
 
 
+SCHEDULE_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class ScheduleForm(forms.Form):
+    """The time next to the "Schedule" button, read in the site's time zone."""
+
+    publish_at = forms.DateTimeField(
+        label="Publish at",
+        input_formats=SCHEDULE_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
 class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
     """The issue's change form, carrying the version it was loaded at.
 
-    `clean()` locks the issue's row, then refuses the save if `user` (set by
-    the admin) may not edit the issue as it is now, or if anyone saved or
-    moved it since the form was loaded. Both are decided under the lock the
-    save holds, so a publish landing just before cannot let a writer's text
-    into the published issue. The refused form is shown again with the
-    submitter's text; after a conflict its version moves on, so saving once
-    more (after looking at the other changes) deliberately replaces them.
+    `clean()` is the one place a save is decided: it locks the issue's row,
+    then refuses the save if `user` (set by the admin) may not edit the
+    issue as it is now, or if anyone saved or moved it since the form was
+    loaded. Both are decided under the lock the save holds, so a publish
+    landing just before cannot let a writer's text into the published issue.
+    The refused form is shown again with the submitter's text; after a
+    conflict its version moves on, so saving once more (after looking at the
+    other changes) deliberately replaces them.
+
+    A workflow button on the change page sends the form with `transition`
+    (and the schedule's `publish_at`): the move is checked here too, under
+    the same lock, so a move that cannot happen saves nothing either, and
+    the admin makes it right after the save, in the same transaction.
     """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    transition = forms.ChoiceField(
+        choices=[(name, t.label) for name, t in TRANSITIONS.items()],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    publish_at = forms.CharField(required=False)
     user = None
 
     class Meta:
@@ -95,7 +120,38 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
         loaded = cleaned.get("loaded_version")
         if loaded != current.version:
             self._refuse(current, loaded)
+        if cleaned.get("transition") and self.user is not None:
+            self._check_transition(current, cleaned)
         return cleaned
+
+    def _check_transition(self, current, cleaned):
+        """Refuse the save if the move its button asks for cannot happen now."""
+        name, publish_at = cleaned["transition"], None
+        if TRANSITIONS[name].needs_time:
+            schedule = ScheduleForm({"publish_at": cleaned.get("publish_at", "")})
+            if not schedule.is_valid():
+                raise forms.ValidationError(
+                    "Nothing was saved and the issue was not scheduled: give a "
+                    "valid date and time to schedule at.",
+                    code="bad_time",
+                )
+            publish_at = schedule.cleaned_data["publish_at"]
+        cleaned["publish_at"] = publish_at
+        try:
+            check(current, self.user, name, publish_at=publish_at)
+        except TransitionError as error:
+            raise forms.ValidationError(
+                "Nothing was saved and the issue was not %(done)s: %(why)s",
+                code="transition_refused",
+                params={"done": TRANSITIONS[name].done, "why": str(error)},
+            ) from None
+
+    @property
+    def edited_data(self):
+        """The changed fields that the save writes: not the version, nor a button."""
+        return [
+            name for name in self.changed_data if name in IssueAdminForm.Meta.fields
+        ]
 
     def _refuse(self, current, loaded):
         data = self.data.copy()
@@ -122,16 +178,6 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
             code="edit_conflict",
             params={"who": who, "when": f"{when:%Y-%m-%d %H:%M %Z}", "what": what},
         )
-
-
-class ScheduleForm(forms.Form):
-    """The time next to the "Schedule" button, read in the site's time zone."""
-
-    publish_at = forms.DateTimeField(
-        label="Publish at",
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
 
 
 class ImportReportForm(forms.Form):

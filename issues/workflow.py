@@ -189,6 +189,39 @@ def publish_warnings(issue):
     return warnings
 
 
+def check(issue, user, name, *, publish_at=None, now=None):
+    """The transition `name` if `user` may make it on `issue` as it is; else raise.
+
+    Raises `TransitionNotAllowed` without the permission it needs, and
+    `TransitionError` (with a message for the user) for a state it does not
+    start from or a schedule time missing or past. `perform()` asks this
+    under its row lock, and so does the change form before it saves the
+    changes that a workflow button sends with the move. The publish
+    checklist is not asked here: it looks at the content the save writes.
+    """
+    transition = TRANSITIONS.get(name)
+    if transition is None:
+        raise TransitionError("There is no such action.")
+    if not user.has_perm(transition.permission):
+        raise TransitionNotAllowed(
+            f"“{transition.label}” is for editors; you are not allowed to use it."
+        )
+    if transition.needs_time:
+        if not isinstance(publish_at, datetime):
+            raise TransitionError("Give the date and time to publish at.")
+        if publish_at <= (now or timezone.now()):
+            raise TransitionError(
+                "The scheduled time has already passed; use “Publish now” instead."
+            )
+    state = issue.state
+    if state not in transition.sources:
+        raise TransitionError(
+            f"An issue that is {state.label.lower()} cannot be "
+            f"{transition.done}; reload the page to see its current state."
+        )
+    return transition
+
+
 def perform(issue, user, name, *, publish_at=None, note="", seen_version=None):
     """Move `issue` by the transition called `name`, as `user`; return the event.
 
@@ -201,29 +234,10 @@ def perform(issue, user, name, *, publish_at=None, note="", seen_version=None):
     version the user's page showed, refuses a move of content saved since
     (an editor publishes only what they reviewed).
     """
-    transition = TRANSITIONS.get(name)
-    if transition is None:
-        raise TransitionError("There is no such action.")
-    if not user.has_perm(transition.permission):
-        raise TransitionNotAllowed(
-            f"You are not allowed to {transition.label.lower()} issues."
-        )
     now = timezone.now()
-    if transition.needs_time:
-        if not isinstance(publish_at, datetime):
-            raise TransitionError("Give the date and time to publish at.")
-        if publish_at <= now:
-            raise TransitionError(
-                "The scheduled time has already passed; use “Publish now” instead."
-            )
     with transaction.atomic():
         locked = Issue.objects.select_for_update().get(pk=issue.pk)
-        state = locked.state
-        if state not in transition.sources:
-            raise TransitionError(
-                f"An issue that is {state.label.lower()} cannot be "
-                f"{transition.done}; reload the page to see its current state."
-            )
+        transition = check(locked, user, name, publish_at=publish_at, now=now)
         if seen_version is not None and seen_version != locked.version:
             who = locked.updated_by.get_username() if locked.updated_by else "Someone"
             raise TransitionError(

@@ -92,27 +92,14 @@ class IssueContentInline:
     ordering = ["position", "pk"]
     form = AdminContentForm
 
-    def _issue_editable(self, request, obj):
-        return (
-            obj is None
-            or workflow.can_edit(request.user, obj)
-            or refused_edit(request) is not None
-        )
-
     def has_add_permission(self, request, obj):
-        return self._issue_editable(request, obj) and super().has_add_permission(
-            request, obj
-        )
+        return may_change(request, obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return self._issue_editable(request, obj) and super().has_change_permission(
-            request, obj
-        )
+        return may_change(request, obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._issue_editable(request, obj) and super().has_delete_permission(
-            request, obj
-        )
+        return may_change(request, obj) and super().has_delete_permission(request, obj)
 
 
 class StoryInline(IssueContentInline, admin.StackedInline):
@@ -159,6 +146,21 @@ class RecommendedReadInline(IssueContentInline, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def refused_edit(request):
-    """The issue this request may show but never save, if any (see changeform_view)."""
-    return getattr(request, "refused_issue_edit", None)
+def may_change(request, issue):
+    """Whether the admin lets `request` change `issue` and its stories and reads.
+
+    The change form's own POST always reaches the form: its `clean()` is the
+    one place that decides, under the row lock the save holds, whether the
+    user may edit the issue as it is then, and a refused form is shown again
+    with what was typed (a writer whose draft was submitted or published
+    meanwhile loses nothing). Every other request, the change page itself
+    included, is answered by the issue's state now (`workflow.can_edit`).
+    """
+    if issue is None or workflow.can_edit(request.user, issue):
+        return True
+    match = request.resolver_match
+    return (
+        request.method == "POST"
+        and match is not None
+        and match.url_name == "issues_issue_change"
+    )

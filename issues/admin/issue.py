@@ -4,7 +4,6 @@ import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,7 +17,7 @@ from issues.admin.exports import IssueExportViews
 from issues.admin.extensions import IssueExtensionsAdmin
 from issues.admin.filters import MineFilter, StateFilter
 from issues.admin.history import IssueHistoryViews
-from issues.admin.inlines import RecommendedReadInline, StoryInline, refused_edit
+from issues.admin.inlines import RecommendedReadInline, StoryInline, may_change
 from issues.admin.previews import IssuePreviewViews
 from issues.forms import (
     ImportReportForm,
@@ -38,10 +37,6 @@ def content_fields(first, last):
     """`Issue.CONTENT_FIELDS` from `first` to `last`: one group of the form."""
     fields = Issue.CONTENT_FIELDS
     return fields[fields.index(first) : fields.index(last) + 1]
-
-
-class EditConflict(Exception):
-    """Someone saved the issue between this form's check and its save."""
 
 
 @admin.register(Issue)
@@ -127,9 +122,7 @@ class IssueAdmin(
         return initial
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not workflow.can_edit(request.user, obj):
-            return refused_edit(request) is not None
-        return super().has_change_permission(request, obj)
+        return may_change(request, obj) and super().has_change_permission(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """The form, knowing whose right to edit it checks under the row lock."""
@@ -173,26 +166,10 @@ class IssueAdmin(
     # Saving: one revision per save, refused when the form is stale.
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        issue = self.get_object(request, unquote(object_id)) if object_id else None
-        if issue is not None and request.method == "GET":
-            ensure_initial_revision(issue)
-        if (
-            issue is not None
-            and request.method == "POST"
-            and request.user.has_perm(workflow.CHANGE_PERMISSION)
-            and not workflow.can_edit(request.user, issue)
-        ):
-            # A writer whose draft moved on while they typed: show their text
-            # again, with the reason the form's locked check gives, rather
-            # than a bare 403 that loses it.
-            request.refused_issue_edit = issue
-        try:
-            return self._save_as_revision(request, object_id, form_url, extra_context)
-        except EditConflict:
-            # The other save is committed now, so the form's check reports it.
-            return self._save_as_revision(request, object_id, form_url, extra_context)
-
-    def _save_as_revision(self, request, object_id, form_url, extra_context):
+        if object_id and request.method == "GET":
+            issue = self.get_object(request, unquote(object_id))
+            if issue is not None:
+                ensure_initial_revision(issue)
         with reversion.create_revision():
             reversion.set_user(request.user)
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -204,26 +181,23 @@ class IssueAdmin(
         return super().render_change_form(request, context, add, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if refused_edit(request) is not None:
-            raise PermissionDenied
+        """Write the form's content; its clean() checked, under the row lock, that it may."""
         obj.updated_by = request.user
         if not change:
             obj.created_by = request.user
             obj.save()
             return
-        loaded = form.cleaned_data.get("loaded_version")
-        bumped = Issue.objects.filter(pk=obj.pk, version=loaded).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise EditConflict
-        obj.version = loaded + 1
+        obj.version = form.cleaned_data["loaded_version"] + 1
         obj.save(update_fields=SAVED_BY_AN_EDIT)
 
     def save_related(self, request, form, formsets, change):
+        """Save the stories and reads, name the revision, then make the button's move.
+
+        The move comes last, in the transaction of the save, so what it
+        publishes (and what the checklist looks at) is what was just typed.
+        """
         super().save_related(request, form, formsets, change)
-        parts = [str(form.fields[name].label or name) for name in form.changed_data]
-        parts = [p for p in parts if p != "Loaded version"]
+        parts = [str(form.fields[name].label or name) for name in form.edited_data]
         parts += [
             str(fs.model._meta.verbose_name_plural)
             for fs in formsets
@@ -231,10 +205,45 @@ class IssueAdmin(
         ]
         if not change:
             reversion.set_comment("Created.")
-        else:
-            reversion.set_comment(
-                f"Changed {', '.join(parts)}." if parts else "Saved without changes."
+            return
+        comment = f"Changed {', '.join(parts)}." if parts else "Saved without changes."
+        if form.cleaned_data.get("transition"):
+            moved = self._move_after_save(request, form, saved=bool(parts))
+            if moved and parts:
+                comment = f"Changed {', '.join(parts)}, then {moved}."
+            elif moved:
+                comment = f"{moved.capitalize()}, without changes."
+        reversion.set_comment(comment)
+
+    def _move_after_save(self, request, form, saved):
+        """Make the move the form's button asked for; what was done, or None."""
+        issue, name = form.instance, form.cleaned_data["transition"]
+        done = workflow.TRANSITIONS[name].done
+        try:
+            event = workflow.perform(
+                issue,
+                request.user,
+                name,
+                publish_at=form.cleaned_data["publish_at"],
+                seen_version=issue.version,
             )
+        except workflow.TransitionError as error:
+            kept = "Your changes were saved, but " if saved else ""
+            problems = getattr(error, "problems", None)
+            why = "it is not ready to publish:" if problems else str(error)
+            messages.error(request, f"{kept}“{issue.headline}” was not {done}: {why}")
+            for problem in problems or ():
+                messages.error(request, problem)
+            return None
+        first = " Your changes were saved first." if saved else ""
+        messages.success(request, _moved(issue, name, event) + first)
+        return done
+
+    def response_change(self, request, obj):
+        """After a workflow button's save and move, the change page again."""
+        if request.POST.get("transition"):
+            return redirect(self._change_url(obj))
+        return super().response_change(request, obj)
 
     def _workflow_context(self, request, issue):
         transitions = workflow.available_transitions(issue, request.user)
@@ -281,13 +290,7 @@ class IssueAdmin(
         except workflow.TransitionError as error:
             messages.error(request, str(error))
         else:
-            done = workflow.TRANSITIONS[action].done
-            when = ""
-            if action == "schedule":
-                when = (
-                    f" for {timezone.localtime(event.published_at):%Y-%m-%d %H:%M %Z}"
-                )
-            messages.success(request, f"“{issue.headline}” was {done}{when}.")
+            messages.success(request, _moved(issue, action, event))
             if workflow.TRANSITIONS[action].checklist:
                 for warning in workflow.publish_warnings(issue):
                     messages.warning(request, warning)
@@ -346,6 +349,14 @@ def _stamp(when, who):
         return "—"
     stamp = f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z}"
     return f"{stamp} by {who.get_username()}" if who else stamp
+
+
+def _moved(issue, action, event):
+    """The message saying that `issue` was moved by `action` (its `event`)."""
+    when = ""
+    if action == "schedule":
+        when = f" for {timezone.localtime(event.published_at):%Y-%m-%d %H:%M %Z}"
+    return f"“{issue.headline}” was {workflow.TRANSITIONS[action].done}{when}."
 
 
 def _seen_version(request):
