@@ -52,6 +52,10 @@ class AdminContentForm(NormalisedNewlinesMixin, forms.ModelForm):
     """A model form of the admin's: the admin's fieldsets or fields choose its fields."""
 
 
+# Set in the change form's data when it is filled with edits autosave kept
+# (`issues.admin.autosave`): shown for their author to look over, not saved.
+RESTORING_PENDING = "_restoring_pending"
+
 SCHEDULE_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
@@ -120,6 +124,13 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
         loaded = cleaned.get("loaded_version")
         if loaded != current.version:
             self._refuse(current, loaded)
+        if self.data.get(RESTORING_PENDING):
+            raise forms.ValidationError(
+                "These are the edits autosave kept for you on %(when)s, not saved "
+                "yet: look them over, then save to keep them in the issue.",
+                code="restoring_pending",
+                params={"when": self.data[RESTORING_PENDING]},
+            )
         if cleaned.get("transition") and self.user is not None:
             self._check_transition(current, cleaned)
         return cleaned

@@ -545,3 +545,41 @@ class IssueEvent(models.Model):
         if self.action == "schedule":
             return Issue.State.SCHEDULED
         return Issue.State(self.to_status)
+
+
+class PendingEdit(models.Model):
+    """Edits autosave kept from someone's open change form without writing them.
+
+    Autosave writes a draft's (or an issue in review's) changes to the issue
+    itself. It never writes over a public issue, nor over a scheduled or an
+    unpublished one, where an editor's half-typed text could reach readers:
+    their edits are kept here instead, an unpublished revision, until their
+    author saves or discards them. So are the edits autosave cannot write to
+    a draft: a form gone stale (someone saved since), one with errors, one
+    that adds or removes stories or reads. One per person and issue: their
+    latest, as the browser sent it, so it can be put back into the form.
+    """
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="pending_edits"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    saved_at = models.DateTimeField(default=timezone.now)
+    loaded_version = models.PositiveIntegerField(
+        help_text="The issue's version when the form these edits came from was loaded."
+    )
+    data = models.JSONField(
+        help_text="The form's fields as the browser sent them: [name, [values]] pairs."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "user"], name="one_pending_edit_per_user_and_issue"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issue}: edits kept for {self.user} at {self.saved_at}"

@@ -16,7 +16,11 @@ from django.urls import Resolver404, resolve
 
 #: The issue admin's limit: an issue of several hundred stories and reads.
 ISSUE_FORM_MAX_FIELDS = 10_000
-ISSUE_FORM_VIEWS = {"admin:issues_issue_change", "admin:issues_issue_add"}
+ISSUE_FORM_VIEWS = {
+    "admin:issues_issue_change",
+    "admin:issues_issue_add",
+    "admin:issues_issue_autosave",
+}
 
 _raised = ContextVar("raised_field_limit", default=None)
 

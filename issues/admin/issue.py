@@ -13,6 +13,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from issues import workflow
+from issues.admin.autosave import IssueAutosaveViews, drop
 from issues.admin.exports import IssueExportViews
 from issues.admin.extensions import IssueExtensionsAdmin
 from issues.admin.filters import MineFilter, StateFilter
@@ -45,6 +46,7 @@ class IssueAdmin(
     IssuePreviewViews,
     IssueExportViews,
     IssueExtensionsAdmin,
+    IssueAutosaveViews,
     admin.ModelAdmin,
 ):
     form = IssueAdminForm
@@ -197,12 +199,8 @@ class IssueAdmin(
         publishes (and what the checklist looks at) is what was just typed.
         """
         super().save_related(request, form, formsets, change)
-        parts = [str(form.fields[name].label or name) for name in form.edited_data]
-        parts += [
-            str(fs.model._meta.verbose_name_plural)
-            for fs in formsets
-            if fs.has_changed()
-        ]
+        drop(request, form.instance)
+        parts = self.describe_changes(form, formsets)
         if not change:
             reversion.set_comment("Created.")
             return

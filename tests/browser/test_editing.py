@@ -1,9 +1,11 @@
 """Editing an issue in a real Chromium: nothing typed is lost."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -29,6 +31,23 @@ def draft(make_issue, make_story, make_read):
     make_story(issue=issue, headline="First story", body="<p>Story text.</p>")
     make_read(issue=issue)
     return issue
+
+
+def eventually(check, seconds=10):
+    """Whether `check()` comes true within `seconds`.
+
+    The test's in-memory SQLite locks a whole table while the live server
+    writes to it; a read meanwhile fails, and is tried again.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return True
+        except OperationalError:
+            pass
+        time.sleep(0.1)
+    return False
 
 
 def change_page(live_server, issue):
@@ -112,3 +131,152 @@ def test_a_refused_button_keeps_the_typed_text_on_the_page(
     expect(page.locator("#id_headline")).to_have_value("Mine, typed while they saved")
     draft.refresh_from_db()
     assert (draft.headline, draft.state) == ("Theirs", Issue.State.DRAFT)
+    # The text shown again is kept aside when the tab closes, never saved over theirs.
+    page.close()
+    assert eventually(lambda: draft.pending_edits.exists())
+    draft.refresh_from_db()
+    assert draft.headline == "Theirs"
+
+
+@pytest.fixture
+def published(make_issue, make_story, make_read):
+    issue = make_issue(status=Issue.Status.PUBLISHED, headline="Live headline")
+    make_story(issue=issue, headline="Live story", body="<p>Live text.</p>")
+    make_read(issue=issue)
+    return issue
+
+
+def type_in_the_first_story(page, text):
+    body = page.locator("#stories-0 .field-body .tiptap[contenteditable]")
+    body.click()
+    page.keyboard.press("End")
+    page.keyboard.type(text)
+
+
+def test_autosave_survives_a_closed_tab(
+    live_server, browser, make_staff, draft, screenshot
+):
+    make_staff("writer1", "Writers")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server, "writer1")
+    page.goto(change_page(live_server, draft))
+    page.fill("#id_headline", "Typed, then the tab was closed")
+    type_in_the_first_story(page, " Added before closing.")
+
+    page.close()
+    # The closing tab's last autosave may still be on its way to the server.
+    assert eventually(
+        lambda: (
+            Issue.objects.get(pk=draft.pk).headline == "Typed, then the tab was closed"
+        )
+    )
+
+    reopened = context.new_page()
+    reopened.goto(change_page(live_server, draft))
+    expect(reopened.locator("#id_headline")).to_have_value(
+        "Typed, then the tab was closed"
+    )
+    expect(
+        reopened.locator("#stories-0 .field-body .tiptap[contenteditable]")
+    ).to_contain_text("Story text. Added before closing.")
+    context.close()
+
+
+def test_autosave_runs_every_so_often_while_someone_types(
+    live_server, page, make_staff, draft, monkeypatch
+):
+    from issues.admin import IssueAdmin
+
+    monkeypatch.setattr(IssueAdmin, "autosave_seconds", 1)
+    make_staff("writer1", "Writers")
+    log_in(page, live_server, "writer1")
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.goto(change_page(live_server, draft))
+
+    page.fill("#id_dek", "A dek typed without saving.")
+
+    expect(page.locator("#autosave-status")).to_contain_text("Autosaved at")
+    draft.refresh_from_db()
+    assert draft.dek == "A dek typed without saving."
+    # The page carries the version autosave made: a save is no conflict.
+    page.fill("#id_headline", "Then saved by hand")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    draft.refresh_from_db()
+    assert (draft.headline, draft.dek) == (
+        "Then saved by hand",
+        "A dek typed without saving.",
+    )
+    assert refused == [], "the editing script runs under the admin's CSP"
+
+
+def test_leaving_with_unsaved_changes_asks_first(live_server, page, make_staff, draft):
+    make_staff("writer1", "Writers")
+    log_in(page, live_server, "writer1")
+    page.goto(change_page(live_server, draft))
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.click("text=History")
+    assert not asked, "nothing was typed yet: no question"
+    page.go_back()
+
+    page.fill("#id_headline", "Not saved yet")
+    page.click("text=History")
+
+    assert asked == ["beforeunload"]
+    expect(page.locator("#id_headline")).to_have_value("Not saved yet")
+    # Closing the tab without the question autosaves what it held.
+    page.close()
+    assert eventually(
+        lambda: Issue.objects.get(pk=draft.pk).headline == "Not saved yet"
+    )
+
+
+def test_a_live_issue_s_edits_are_kept_aside_and_brought_back(
+    live_server, browser, make_staff, published, screenshot
+):
+    make_staff("editor1", "Editors")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    log_in(page, live_server, "editor1")
+    page.goto(change_page(live_server, published))
+    expect(page.locator("#autosave-status")).to_contain_text("keeps your edits aside")
+    page.fill("#id_headline", "Half-typed live headline")
+    page.close()
+    assert eventually(lambda: published.pending_edits.exists())
+
+    reader = browser.new_context().new_page()
+    reader.goto(f"{live_server.url}{published.get_absolute_url()}")
+    expect(reader.locator("h1")).to_have_text("Live headline")
+    page = context.new_page()
+    page.goto(change_page(live_server, published))
+    expect(page.locator(".pending-edit")).to_contain_text(
+        "Autosave kept edits of yours"
+    )
+    expect(page.locator("#id_headline")).to_have_value("Live headline")
+    page.get_by_role("button", name="Bring them back into the form").click()
+
+    expect(page.locator("#id_headline")).to_have_value("Half-typed live headline")
+    expect(page.locator("#issue_form")).to_contain_text(
+        "These are the edits autosave kept for you"
+    )
+    screenshot("editing-kept-edits-brought-back", page)
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    reader.reload()
+    expect(reader.locator("h1")).to_have_text("Half-typed live headline")
+    context.close()
