@@ -68,6 +68,9 @@ NOT_ON_PUBLIC_PAGES = frozenset(
         # The workflow's log of moves (submitted, published, …), read only in
         # the admin; a move that readers can see also saves the issue itself.
         "issues.IssueEvent",
+        # Edits autosave keeps aside, unpublished until their author saves;
+        # the save that publishes them renews the pages.
+        "issues.PendingEdit",
     }
 )
 

@@ -11,6 +11,7 @@ from reversion.models import Version
 from issues.models import Issue, PendingEdit
 from stories.models import Story
 from tests.issues.admin_forms import change_form_data, change_url
+from tests.newsroom.test_caching import CACHED, cached_get
 
 DRAFT = Issue.Status.DRAFT
 IN_REVIEW = Issue.Status.IN_REVIEW
@@ -339,3 +340,22 @@ def test_the_change_page_loads_the_editing_script_from_a_static_file(
     assert 'src="/static/issues/admin/editing.js"' in page
     assert f'data-autosave-url="{autosave_url(issue)}"' in page
     assert 'data-autosave-mode="save"' in page
+
+
+def test_edits_kept_aside_leave_the_cached_public_pages_as_they_are(
+    client, editor, issue_in
+):
+    issue = issue_in(PUBLISHED)
+    reader = Client()
+    for path in ("/", issue.get_absolute_url()):
+        cached_get(reader, path)
+    client.force_login(editor)
+
+    for headline in ("Half", "Half-typed"):
+        data = change_form_data(client, issue, headline=headline)
+        assert autosave(client, issue, data).json()["status"] == "kept"
+
+    for path in ("/", issue.get_absolute_url()):
+        response = reader.get(path)
+        assert response.headers.get(CACHED) == "hit", path
+        assert "Half-typed" not in response.content.decode()
