@@ -2,7 +2,6 @@
 
 from django import forms
 from django.db import connection, transaction
-from django.utils.timezone import localtime
 
 from issues.models import Issue, Series
 from issues.reports import (
@@ -21,6 +20,7 @@ from issues.revisions import (
     current_snapshot,
     snapshot_at_version,
 )
+from issues.templatetags.admin_times import stamp
 from issues.workflow import TRANSITIONS, TransitionError, can_edit, check
 
 
@@ -169,7 +169,6 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
         data[self.add_prefix("loaded_version")] = current.version
         self.data = data
         who = current.updated_by.get_username() if current.updated_by else "Someone"
-        when = localtime(current.updated_at)
         then = snapshot_at_version(current, loaded) if loaded else None
         if then is None:
             what = ""
@@ -187,7 +186,7 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
             "Compare it with theirs in the history, then save again to replace "
             "their version with yours.",
             code="edit_conflict",
-            params={"who": who, "when": f"{when:%Y-%m-%d %H:%M %Z}", "what": what},
+            params={"who": who, "when": stamp(current.updated_at), "what": what},
         )
 
 

@@ -13,10 +13,10 @@ import reversion
 from django.core import serializers
 from django.db import transaction
 from django.utils.text import capfirst
-from django.utils.timezone import localtime
 from reversion.models import Version
 
 from issues.models import Issue, Series
+from issues.templatetags.admin_times import stamp
 from stories.models import RecommendedRead, Source, Story
 
 reversion.register(Story)
@@ -219,8 +219,8 @@ def restore(revision, issue, user):
         restored.updated_by = user
         restored.save()
         reversion.set_user(user)
-        when = localtime(revision.date_created)
-        reversion.set_comment(f"Restored the revision of {when:%Y-%m-%d %H:%M %Z}.")
+        when = stamp(revision.date_created)
+        reversion.set_comment(f"Restored the revision of {when}.")
     return restored, left_out
 
 

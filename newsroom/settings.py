@@ -47,7 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
-    "taggit",
+    "newsroom.apps.TagsConfig",
     "django_prose_editor",
     "reversion",
     "axes",

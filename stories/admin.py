@@ -6,7 +6,7 @@ Stories and recommended reads are edited inline on their issue
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, When
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -20,15 +20,50 @@ from stories.models import Source
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "language", "homepage_url", "citations"]
     list_filter = ["kind", "language"]
-    search_fields = ["name", "description", "homepage_url"]
-    search_help_text = "Name, description or homepage."
+    search_fields = ["name", "aliases", "description", "homepage_url"]
+    search_help_text = "Name, other names, description or homepage."
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "language", "homepage_url", "description"]
+    fields = [
+        "name",
+        "slug",
+        "aliases",
+        "kind",
+        "language",
+        "homepage_url",
+        "description",
+    ]
     actions = ["merge_sources"]
 
     @admin.display(description="cited by", ordering="story_count")
     def citations(self, obj):
         return f"{obj.story_count} stories, {obj.read_count} reads"
+
+    def get_search_results(self, request, queryset, search_term):
+        """Sources matching `search_term`, the best matches first.
+
+        A name starting with what was typed comes first, then a name holding
+        it, then one of the other names, and a match only in the description
+        or homepage last: typing "Tal" offers Tal Cual before the Carter
+        Center, whose description mentions a "capital". The source picker
+        (Django's autocomplete) keeps this order; the source list sorts by
+        its columns as usual.
+        """
+        results, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        term = " ".join(search_term.split())
+        if not term:
+            return results, may_have_duplicates
+        rank = Case(
+            When(name__istartswith=term, then=0),
+            When(name__icontains=term, then=1),
+            When(aliases__icontains=term, then=2),
+            default=3,
+            output_field=IntegerField(),
+        )
+        return results.alias(match_rank=rank).order_by(
+            "match_rank", "name"
+        ), may_have_duplicates
 
     def has_change_permission(self, request, obj=None):
         """Writers may fix a source only while nothing but drafts cites it.

@@ -172,6 +172,15 @@ class Source(models.Model):
         help_text="Language code of its content, e.g. es or en.",
     )
     description = models.CharField(max_length=500, blank=True)
+    aliases = models.CharField(
+        "other names",
+        max_length=300,
+        blank=True,
+        help_text=(
+            "Other names it goes by, separated by commas (e.g. “TalCual, Tal Cual "
+            "Digital”); the source picker finds it by them too."
+        ),
+    )
 
     objects = SourceQuerySet.as_manager()
 

@@ -38,6 +38,7 @@ from reversion.models import Version
 from issues import workflow
 from issues.forms import RESTORING_PENDING
 from issues.models import Issue, PendingEdit
+from issues.templatetags.admin_times import short_stamp
 
 AUTOSAVED = "Autosaved"
 # What autosave writes to the issue itself; anything else it only keeps.
@@ -262,9 +263,7 @@ def _as_if_posted(request, pending):
     data = QueryDict(mutable=True)
     for name, values in pending.data:
         data.setlist(name, values)
-    data[RESTORING_PENDING] = timezone.localtime(pending.saved_at).strftime(
-        "%d %b %H:%M"
-    )
+    data[RESTORING_PENDING] = short_stamp(pending.saved_at)
     data["csrfmiddlewaretoken"] = get_token(request)
     posted = copy.copy(request)
     posted._post, posted._files = data, MultiValueDict()

@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 from reversion.models import Revision
@@ -20,6 +19,7 @@ from issues.revisions import (
     revision_snapshot,
     versions_visible_to,
 )
+from issues.templatetags.admin_times import stamp
 
 
 class IssueHistoryViews:
@@ -101,7 +101,7 @@ class IssueHistoryViews:
         messages.success(
             request,
             f"Restored the revision of "
-            f"{timezone.localtime(revision.date_created):%Y-%m-%d %H:%M %Z}; "
+            f"{stamp(revision.date_created)}; "
             "the restore is itself a new revision in the history.",
         )
         for note in left_out:

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.forms.models import BaseInlineFormSet
+from django.utils.functional import cached_property
 
 from issues import workflow
 from issues.forms import AdminContentForm
@@ -85,12 +87,33 @@ class ReadInlineForm(AdminContentForm):
             preload(self, "source", [self.instance.source])
 
 
+class AfterTheLastFormSet(BaseInlineFormSet):
+    """Stories and reads: one added on the page starts after the last one.
+
+    Its position is offered as one more than the highest so far, so it does
+    not jump to the top, and a row added but left untouched still counts as
+    unchanged. The positions come from the rows the formset loaded anyway.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if form.instance.pk is None and "position" in form.fields:
+            form.fields["position"].initial = self.next_position
+
+    @cached_property
+    def next_position(self):
+        if self.instance.pk is None:
+            return 1
+        return max((part.position for part in self.get_queryset()), default=0) + 1
+
+
 class IssueContentInline:
     """Stories and reads can be changed only by someone who may edit the issue."""
 
     extra = 0
     ordering = ["position", "pk"]
     form = AdminContentForm
+    formset = AfterTheLastFormSet
 
     def has_add_permission(self, request, obj):
         return may_change(request, obj) and super().has_add_permission(request, obj)
@@ -104,15 +127,17 @@ class IssueContentInline:
 
 class StoryInline(IssueContentInline, admin.StackedInline):
     model = Story
-    fields = [
-        "position",
-        "headline",
-        "slug",
-        "body",
-        "why_it_matters",
-        "more_information",
-        "sources",
-        "tags",
+    # The optional parts are folded away until used (the editing script
+    # opens them on a story that has them).
+    fieldsets = [
+        (None, {"fields": ["position", "headline", "slug", "body", "sources"]}),
+        (
+            "Why it matters, more information, tags",
+            {
+                "fields": ["why_it_matters", "more_information", "tags"],
+                "classes": ["collapse", "story-optional"],
+            },
+        ),
     ]
     prepopulated_fields = {"slug": ["headline"]}
     autocomplete_fields = ["sources"]

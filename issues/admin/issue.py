@@ -8,7 +8,6 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
@@ -28,6 +27,7 @@ from issues.forms import (
 from issues.models import Issue, Series
 from issues.reports import ImportRefused
 from issues.revisions import ensure_initial_revision
+from issues.templatetags.admin_times import short_stamp, stamp
 
 # What an edit's save writes: the content and the save's own stamps; the
 # workflow's fields and the issue's keys are never the form's to write.
@@ -53,10 +53,9 @@ class IssueAdmin(
     inlines = [StoryInline, RecommendedReadInline]
     list_display = [
         "headline",
-        "series",
-        "number",
+        "series_and_number",
         "state",
-        "published_at",
+        "publish_time",
         "updated",
     ]
     list_filter = [StateFilter, MineFilter, "series", "tags"]
@@ -64,7 +63,7 @@ class IssueAdmin(
     search_fields = ["headline", "dek", "slug", "stories__headline"]
     search_help_text = "Headline, dek, address or a story's headline."
     prepopulated_fields = {"slug": ["headline"]}
-    readonly_fields = ["state", "published_at", "created", "updated"]
+    readonly_fields = ["state", "publish_time", "created", "updated"]
     fieldsets = [
         (
             None,
@@ -79,7 +78,7 @@ class IssueAdmin(
         (
             "Workflow",
             {
-                "fields": ["state", "published_at", "created", "updated"],
+                "fields": ["state", "publish_time", "created", "updated"],
                 "description": "Changed only with the buttons above the form.",
             },
         ),
@@ -100,6 +99,14 @@ class IssueAdmin(
     @admin.display(description="state", ordering="status")
     def state(self, obj):
         return obj.state_label
+
+    @admin.display(description="series, no.", ordering="number")
+    def series_and_number(self, obj):
+        return f"{obj.series.name}, no. {obj.number}"
+
+    @admin.display(description="publish time", ordering="published_at")
+    def publish_time(self, obj):
+        return short_stamp(obj.published_at)
 
     @admin.display(description="created")
     def created(self, obj):
@@ -345,15 +352,15 @@ class IssueAdmin(
 def _stamp(when, who):
     if when is None:
         return "—"
-    stamp = f"{timezone.localtime(when):%Y-%m-%d %H:%M %Z}"
-    return f"{stamp} by {who.get_username()}" if who else stamp
+    when = short_stamp(when)
+    return f"{when} by {who.get_username()}" if who else when
 
 
 def _moved(issue, action, event):
     """The message saying that `issue` was moved by `action` (its `event`)."""
     when = ""
     if action == "schedule":
-        when = f" for {timezone.localtime(event.published_at):%Y-%m-%d %H:%M %Z}"
+        when = f" for {stamp(event.published_at)}"
     return f"“{issue.headline}” was {workflow.TRANSITIONS[action].done}{when}."
 
 

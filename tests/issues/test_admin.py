@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from issues.forms import ImportReportForm
 from issues.models import Issue, Series
@@ -146,8 +145,11 @@ def test_the_change_form_shows_a_working_preview_link_for_a_draft(
     url = response.context["preview_url"]
     assert url.startswith("http://testserver/preview/")
     assert f'value="{url}"' in response.content.decode()
-    week = date_format(timezone.now() + timedelta(days=7), "DATE_FORMAT")
-    assert f"without an account, until {week}" in response.content.decode()
+    week = timezone.localtime(timezone.now() + timedelta(days=7))
+    # In the newsroom's time zone, with its offset (see issues.templatetags).
+    until = f"without an account, until {week.day} {week:%b %Y} "
+    assert until in response.content.decode()
+    assert "UTC+00:00, unless an editor revokes" in response.content.decode()
     client.logout()
     preview = client.get(url)
     assert preview.status_code == 200
