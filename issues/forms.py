@@ -1,9 +1,11 @@
 """Admin forms for the editorial workflow: edits refused when stale, schedules, imports."""
 
+import re
+
 from django import forms
 from django.db import connection, transaction
 
-from issues.models import Issue, Series
+from issues.models import Issue, Series, unique_slug
 from issues.reports import (
     IMPORT_MAX_BYTES,
     ImportOptions,
@@ -15,6 +17,7 @@ from issues.reports import (
     read_report,
     series_for,
 )
+from issues.reports.writer import issue_slug
 from issues.revisions import (
     compare,
     current_snapshot,
@@ -55,6 +58,10 @@ class AdminContentForm(NormalisedNewlinesMixin, forms.ModelForm):
 # Set in the change form's data when it is filled with edits autosave kept
 # (`issues.admin.autosave`): shown for their author to look over, not saved.
 RESTORING_PENDING = "_restoring_pending"
+
+# An issue in these states may never have been public: its slug may still
+# follow its headline.
+NOT_YET_PUBLISHED = {Issue.Status.DRAFT, Issue.Status.IN_REVIEW}
 
 SCHEDULE_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -104,6 +111,11 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
+        if self.instance.status in NOT_YET_PUBLISHED and "slug" in self.fields:
+            self.fields["slug"].help_text = (
+                "The last part of the issue's address. Until the issue is first "
+                "published, it follows the headline."
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -133,7 +145,29 @@ class IssueAdminForm(NormalisedNewlinesMixin, forms.ModelForm):
             )
         if cleaned.get("transition") and self.user is not None:
             self._check_transition(current, cleaned)
+        self._follow_headline(current, cleaned)
         return cleaned
+
+    def _follow_headline(self, current, cleaned):
+        """Until its first publication, an issue's slug follows its headline.
+
+        Only a slug the headline (or "Start next issue") made, and only when
+        the slug itself was not edited: an address someone chose, or one
+        readers may have seen, stays.
+        """
+        headline = cleaned.get("headline")
+        if not headline or "headline" not in self.changed_data:
+            return
+        if "slug" in self.changed_data or current.status not in NOT_YET_PUBLISHED:
+            return
+        made = {issue_slug(current.headline), f"{current.series.slug}-{current.number}"}
+        base = re.sub(r"-\d+$", "", current.slug)
+        if current.slug not in made and base not in made:
+            return
+        if current.events.filter(to_status=Issue.Status.PUBLISHED).exists():
+            return
+        others = Issue.objects.exclude(pk=current.pk)
+        cleaned["slug"] = unique_slug(others, issue_slug(headline))
 
     def _check_transition(self, current, cleaned):
         """Refuse the save if the move its button asks for cannot happen now."""

@@ -119,6 +119,10 @@ class Series(models.Model):
     def get_absolute_url(self):
         return reverse("issues:series_detail", kwargs={"slug": self.slug})
 
+    def placeholder_headline(self, number):
+        """The headline a new issue starts with until it gets its own."""
+        return f"{self.name}, issue {number}"
+
     def next_number(self):
         """The number the next issue of this series should carry."""
         last = self.issues.aggregate(models.Max("number"))["number__max"]
@@ -139,7 +143,7 @@ class Series(models.Model):
         number = self.next_number()
         return self.issues.create(
             number=number,
-            headline=f"{self.name}, issue {number}",
+            headline=self.placeholder_headline(number),
             slug=unique_slug(Issue.objects.all(), f"{self.slug}-{number}"),
             intro=self.intro,
             channel_call=self.channel_call,

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from issues.models import Issue, IssueEvent
@@ -131,43 +132,84 @@ def available_transitions(issue, user):
     ]
 
 
+class Problem(str):
+    """A sentence of the publish checklist, knowing where it is fixed.
+
+    `field` is the id of that field on the issue's change page ("id_dek",
+    "stories-0"), or `url` another page, so the checklist can link to it;
+    a plain string elsewhere.
+    """
+
+    def __new__(cls, text, field="", url=""):
+        problem = super().__new__(cls, text)
+        problem.field, problem.url = field, url
+        return problem
+
+    @property
+    def link(self):
+        return f"#{self.field}" if self.field else self.url
+
+
 def publish_problems(issue):
     """What stops `issue` from going public, as sentences an editor can act on.
 
     A recommended read needs a source, and somewhere to send the reader: its
     own URL, or else its source's homepage (the seed report's reads name only
     the outlet, and the public page links them to the outlet's homepage).
+    Each is a `Problem` naming the field to fix.
     """
     problems = []
+    if issue.headline.strip() == issue.series.placeholder_headline(issue.number):
+        problems.append(
+            Problem(
+                f"The headline is still the placeholder “{issue.headline}”.",
+                "id_headline",
+            )
+        )
     if issue.lead_image and not issue.lead_image_alt.strip():
-        problems.append("The lead image has no alt text.")
+        problems.append(Problem("The lead image has no alt text.", "id_lead_image_alt"))
     stories = list(issue.stories.all())
     if not stories:
-        problems.append("The issue has no stories.")
+        problems.append(Problem("The issue has no stories.", "stories-group"))
     for n, story in enumerate(stories, 1):
         if not story.body.strip():
-            problems.append(f"Story {n} (“{story.headline}”) has no text.")
+            problems.append(
+                Problem(
+                    f"Story {n} (“{story.headline}”) has no text.", f"stories-{n - 1}"
+                )
+            )
     seen = {}
     for n, story in enumerate(stories, 1):
         key = story.slug.lower()
         if key in seen:
             problems.append(
-                f"Stories {seen[key]} and {n} have the same address “{story.slug}”."
+                Problem(
+                    f"Stories {seen[key]} and {n} have the same address “{story.slug}”.",
+                    f"stories-{n - 1}",
+                )
             )
         seen.setdefault(key, n)
     other = Issue.objects.exclude(pk=issue.pk).filter(slug__iexact=issue.slug).first()
     if other:
         problems.append(
-            f"Another issue (“{other.headline}”) already has the address "
-            f"“{other.slug}”; change this issue's slug."
+            Problem(
+                f"Another issue (“{other.headline}”) already has the address "
+                f"“{other.slug}”; change this issue's slug.",
+                "id_slug",
+            )
         )
     for n, read in enumerate(issue.reads.select_related("source"), 1):
         if read.source is None:
-            problems.append(f"Recommended read {n} names no source.")
+            problems.append(
+                Problem(f"Recommended read {n} names no source.", f"reads-{n - 1}")
+            )
         elif not read.link:
             problems.append(
-                f"Recommended read {n} ({read.source.name}) has no URL, and its "
-                "source has no homepage to link to."
+                Problem(
+                    f"Recommended read {n} ({read.source.name}) has no URL, and its "
+                    "source has no homepage to link to.",
+                    f"id_reads-{n - 1}-url",
+                )
             )
     return problems
 
@@ -177,15 +219,37 @@ def publish_warnings(issue):
 
     The channel call ("Join our official channel … through this link.")
     reaches readers on every page; without a channel URL it links nowhere.
+    An empty dek leaves the issue's cards and feeds with no summary; a read
+    without a URL of its own sends readers to its outlet's homepage rather
+    than to the article. Each is a `Problem` linking to where to fix it.
     """
     warnings = []
     if not issue.effective_channel_url:
         call = issue.effective_channel_call
         warnings.append(
-            f"The series “{issue.series.name}” has no channel URL"
-            + (f", so its channel call (“{call}”) links nowhere" if call else "")
-            + ": add it to the series."
+            Problem(
+                f"The series “{issue.series.name}” has no channel URL"
+                + (f", so its channel call (“{call}”) links nowhere" if call else "")
+                + ": add it to the series.",
+                url=reverse("admin:issues_series_change", args=[issue.series_id])
+                + "#id_channel_url",
+            )
         )
+    if not issue.dek.strip():
+        warnings.append(
+            Problem(
+                "The dek is empty: feeds and shared links show no summary.", "id_dek"
+            )
+        )
+    for n, read in enumerate(issue.reads.select_related("source"), 1):
+        if read.source is not None and not read.url and read.link:
+            warnings.append(
+                Problem(
+                    f"Recommended read {n} ({read.source.name}) has no URL of its "
+                    "own: it links to the outlet's homepage, not to the article.",
+                    f"id_reads-{n - 1}-url",
+                )
+            )
     return warnings
 
 

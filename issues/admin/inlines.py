@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 
 from issues import workflow
 from issues.forms import AdminContentForm
+from issues.previews import preview_path
 from stories.models import RecommendedRead, Story
 
 
@@ -108,12 +109,30 @@ class AfterTheLastFormSet(BaseInlineFormSet):
 
 
 class IssueContentInline:
-    """Stories and reads can be changed only by someone who may edit the issue."""
+    """Stories and reads can be changed only by someone who may edit the issue.
+
+    Their "View on site" opens the issue's preview at the story or read until
+    the issue is public, for whoever may see the preview (`may_preview`, set
+    on this request's inline by the issue admin); nobody else gets a link.
+    """
 
     extra = 0
     ordering = ["position", "pk"]
     form = AdminContentForm
     formset = AfterTheLastFormSet
+    may_preview = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("issue")
+
+    def view_on_site(self, obj):
+        issue = obj.issue
+        if issue.is_public:
+            return obj.get_absolute_url()
+        if not self.may_preview:
+            return None
+        anchor = obj.slug if isinstance(obj, Story) else f"read-{obj.pk}"
+        return f"{preview_path(issue)}#{anchor}"
 
     def has_add_permission(self, request, obj):
         return may_change(request, obj) and super().has_add_permission(request, obj)

@@ -133,6 +133,13 @@ class IssueAdmin(
     def has_change_permission(self, request, obj=None):
         return may_change(request, obj) and super().has_change_permission(request, obj)
 
+    def get_inline_instances(self, request, obj=None):
+        """This request's story and read inlines, knowing if their links may preview."""
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            inline.may_preview = obj is not None and self.may_preview(request, obj)
+        return inlines
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         """The form, knowing whose right to edit it checks under the row lock."""
         form = super().get_form(request, obj, change, **kwargs)
@@ -242,6 +249,7 @@ class IssueAdmin(
             return None
         first = " Your changes were saved first." if saved else ""
         messages.success(request, _moved(issue, name, event) + first)
+        _warn_after(request, issue, name)
         return done
 
     def response_change(self, request, obj):
@@ -296,9 +304,7 @@ class IssueAdmin(
             messages.error(request, str(error))
         else:
             messages.success(request, _moved(issue, action, event))
-            if workflow.TRANSITIONS[action].checklist:
-                for warning in workflow.publish_warnings(issue):
-                    messages.warning(request, warning)
+            _warn_after(request, issue, action)
         return redirect(self._change_url(issue))
 
     # Import.
@@ -362,6 +368,13 @@ def _moved(issue, action, event):
     if action == "schedule":
         when = f" for {stamp(event.published_at)}"
     return f"“{issue.headline}” was {workflow.TRANSITIONS[action].done}{when}."
+
+
+def _warn_after(request, issue, action):
+    """After a publish or schedule, what is still worth fixing, as warnings."""
+    if workflow.TRANSITIONS[action].checklist:
+        for warning in workflow.publish_warnings(issue):
+            messages.warning(request, warning)
 
 
 def _seen_version(request):
