@@ -8,6 +8,8 @@ content as a new revision without touching the workflow state.
 """
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from functools import cached_property
 
 import reversion
 from django.core import serializers
@@ -17,6 +19,7 @@ from reversion.models import Version
 
 from issues.models import Issue, Series
 from issues.templatetags.admin_times import stamp
+from issues.textdiff import readable, word_diff
 from stories.models import RecommendedRead, Source, Story
 
 reversion.register(Story)
@@ -38,43 +41,109 @@ RESTORE_KEEPS = [
 ]
 
 
+# Fields whose stored value is rich text, compared as a reader reads it.
+RICH_FIELDS = {"body", "why_it_matters", "more_information"}
+
+
 @dataclass
 class Row:
+    """One line of a comparison: a field, or a whole story or read added or removed.
+
+    `old` and `new` are the stored values; `old_html` and `new_html` the
+    text a reader reads, with the words taken out and added marked.
+    """
+
     label: str
     old: str
     new: str
+    rich: bool = False
 
     @property
     def changed(self):
         return self.old != self.new
 
+    @cached_property
+    def _marked(self):
+        old, new = self.old, self.new
+        if self.rich:
+            old, new = readable(old), readable(new)
+        return word_diff(old, new)
 
-def _label(model, field):
-    return capfirst(str(model._meta.get_field(field).verbose_name))
+    @property
+    def old_html(self):
+        return self._marked[0]
+
+    @property
+    def new_html(self):
+        return self._marked[1]
+
+
+@dataclass
+class Part:
+    """A story or a recommended read as one side of a comparison holds it."""
+
+    kind: str
+    number: int
+    fields: dict = dataclass_field(default_factory=dict)
+    rich: set = dataclass_field(default_factory=set)
+
+    @property
+    def name(self):
+        return f"{self.kind} {self.number}"
+
+    def as_text(self):
+        """The whole part as text, for a part only one side has."""
+        return "\n".join(
+            f"{label}: {readable(value) if label in self.rich else value}"
+            for label, value in self.fields.items()
+            if value
+        )
+
+
+@dataclass
+class Snapshot:
+    """An issue's content at one time: its fields by label, its parts by identity.
+
+    Stories and reads are keyed by their own id, so a comparison matches
+    each with itself however the others moved: adding a read is one added
+    read, not every read after it changed.
+    """
+
+    fields: dict
+    parts: dict
+
+
+def _label(model, field_name):
+    return capfirst(str(model._meta.get_field(field_name).verbose_name))
 
 
 def _snapshot(issue_values, stories, reads, series_names, source_names):
-    """Labelled values from plain dicts, the same whatever they were read from."""
-    snap = {}
-    for field in Issue.CONTENT_FIELDS:
-        value = issue_values.get(field)
-        if field == "series":
+    """A `Snapshot` from plain dicts, the same whatever they were read from."""
+    fields = {}
+    for name in Issue.CONTENT_FIELDS:
+        value = issue_values.get(name)
+        if name == "series":
             value = series_names.get(value, "")
-        snap[_label(Issue, field)] = "" if value is None else str(value)
+        fields[_label(Issue, name)] = "" if value is None else str(value)
+    parts = {}
     for n, story in enumerate(stories, 1):
-        for field in STORY_FIELDS:
-            snap[f"Story {n} · {_label(Story, field)}"] = story.get(field) or ""
+        part = Part("Story", n)
+        for name in STORY_FIELDS:
+            part.fields[_label(Story, name)] = story.get(name) or ""
+            if name in RICH_FIELDS:
+                part.rich.add(_label(Story, name))
         names = sorted(source_names.get(pk, "") for pk in story.get("sources", []))
-        snap[f"Story {n} · Sources"] = ", ".join(names)
+        part.fields["Sources"] = ", ".join(names)
+        parts[("story", story["pk"])] = part
     for n, read in enumerate(reads, 1):
-        for field in READ_FIELDS:
-            value = read.get(field)
-            if field == "source":
+        part = Part("Recommended read", n)
+        for name in READ_FIELDS:
+            value = read.get(name)
+            if name == "source":
                 value = source_names.get(value, "")
-            snap[f"Recommended read {n} · {_label(RecommendedRead, field)}"] = (
-                value or ""
-            )
-    return snap
+            part.fields[_label(RecommendedRead, name)] = value or ""
+        parts[("read", read["pk"])] = part
+    return Snapshot(fields, parts)
 
 
 def _names(model, pks):
@@ -100,12 +169,13 @@ def current_snapshot(issue):
     stories = [
         {
             **{f: getattr(s, f) for f in STORY_FIELDS},
+            "pk": s.pk,
             "sources": [src.pk for src in s.sources.all()],
         }
         for s in issue.stories.prefetch_related("sources")
     ]
     reads = [
-        {"source": r.source_id, "summary": r.summary, "url": r.url}
+        {"pk": r.pk, "source": r.source_id, "summary": r.summary, "url": r.url}
         for r in issue.reads.all()
     ]
     return _named_snapshot(issue_values, stories, reads)
@@ -138,10 +208,34 @@ def revision_snapshot(revision, issue):
 
 
 def compare(old, new):
-    """Rows for every label in either snapshot, in the order an issue reads."""
-    labels = list(old)
-    labels += [label for label in new if label not in old]
-    return [Row(label, old.get(label, ""), new.get(label, "")) for label in labels]
+    """Rows for every field of either snapshot, in the order an issue reads.
+
+    Stories and reads are matched by identity: one both sides hold gives a
+    row per field, labelled by its number in the newer side; one only a
+    side holds gives one row, "Story 3 (added)" or "(removed)".
+    """
+    rows = [
+        Row(label, old.fields.get(label, ""), new.fields.get(label, ""))
+        for label in {**old.fields, **new.fields}
+    ]
+    keys = list(new.parts) + [key for key in old.parts if key not in new.parts]
+    for key in keys:
+        before, after = old.parts.get(key), new.parts.get(key)
+        if before is None:
+            rows.append(Row(f"{after.name} (added)", "", after.as_text()))
+        elif after is None:
+            rows.append(Row(f"{before.name} (removed)", before.as_text(), ""))
+        else:
+            for label in {**before.fields, **after.fields}:
+                rows.append(
+                    Row(
+                        f"{after.name} · {label}",
+                        before.fields.get(label, ""),
+                        after.fields.get(label, ""),
+                        rich=label in after.rich,
+                    )
+                )
+    return rows
 
 
 def issue_versions(issue):

@@ -19,7 +19,7 @@ from issues.revisions import (
     revision_snapshot,
     versions_visible_to,
 )
-from issues.templatetags.admin_times import stamp
+from issues.templatetags.admin_times import short_stamp, stamp
 
 
 class IssueHistoryViews:
@@ -78,6 +78,10 @@ class IssueHistoryViews:
             "rows": rows if show_all else [row for row in rows if row.changed],
             "show_all": show_all,
             "changed_count": sum(row.changed for row in rows),
+            "older_side": _side(revision.user, revision.date_created),
+            "newer_side": _side(other.user, other.date_created)
+            if other
+            else "Now: " + _side(issue.updated_by, issue.updated_at, lower=True),
         }
         return TemplateResponse(request, "admin/issues/issue/compare.html", context)
 
@@ -114,3 +118,10 @@ class IssueHistoryViews:
             pk=revision_id,
             version__in=versions_visible_to(issue, request.user),
         )
+
+
+def _side(user, when, lower=False):
+    """A side of a comparison by who saved it and when: "Saved by editor1, 1 Dec 10:04"."""
+    who = f" by {user.get_username()}" if user else ""
+    said = f"saved{who}, {short_stamp(when)}"
+    return said if lower else said[0].upper() + said[1:]

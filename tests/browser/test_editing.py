@@ -280,3 +280,33 @@ def test_a_live_issue_s_edits_are_kept_aside_and_brought_back(
     reader.reload()
     expect(reader.locator("h1")).to_have_text("Half-typed live headline")
     context.close()
+
+
+def test_the_compare_page_shows_highlighted_words_not_tags(
+    live_server, page, make_staff, draft, screenshot
+):
+    make_staff("editor1", "Editors")
+    log_in(page, live_server, "editor1")
+    page.goto(change_page(live_server, draft))
+    page.fill("#id_headline", "Draft headline, revised")
+    body = page.locator("#stories-0 .field-body .tiptap[contenteditable]")
+    body.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Power came back on Sunday.")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.click("text=History")
+    page.click("text=Compare selected")
+
+    table = page.locator("table.compare")
+    expect(table.locator("thead")).to_contain_text("Saved by editor1, ")
+    expect(table.locator("ins").first).to_be_visible()
+    expect(table.locator("ins", has_text="Power came back on Sunday.")).to_have_count(1)
+    expect(table.locator("ins", has_text="revised")).to_have_count(1)
+    assert "<p>" not in table.inner_text()
+    decoration = table.locator("ins").first.evaluate(
+        "e => getComputedStyle(e).textDecorationLine"
+    )
+    assert decoration == "underline", "marked by more than colour"
+    screenshot("editing-compare-page", page)
