@@ -48,7 +48,11 @@ def test_admin_times_are_in_the_newsroom_s_zone_with_its_offset(
 
 
 def test_a_scheduled_message_gives_the_offset(editor_client, make_issue, make_story):
-    issue = make_issue(status=Issue.Status.DRAFT, published_at=None)
+    issue = make_issue(
+        status=Issue.Status.DRAFT,
+        published_at=None,
+        channel_url="https://t.me/nowwhatvenezuela",
+    )
     make_story(issue=issue)
     data = change_form_data(
         editor_client, issue, transition="schedule", publish_at="2099-01-02T10:30"

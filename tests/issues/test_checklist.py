@@ -26,7 +26,12 @@ def ready(make_issue, make_story, make_read, make_source):
     """A draft with everything the checklist asks for, and what it warns of."""
 
     def make(**overrides):
-        fields = {"status": DRAFT, "published_at": None, "dek": "A dek."}
+        fields = {
+            "status": DRAFT,
+            "published_at": None,
+            "dek": "A dek.",
+            "channel_url": "https://t.me/nowwhatvenezuela",
+        }
         fields.update(overrides)
         issue = make_issue(**fields)
         make_story(issue=issue, headline="First story", slug="first-story")
@@ -36,11 +41,12 @@ def ready(make_issue, make_story, make_read, make_source):
     return make
 
 
-def checklist(page):
-    return [
-        (field, html.unescape(text))
-        for field, text in re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', page)
-    ]
+def checklist(page, anchors=True):
+    """The checklist's (field, sentence) pairs; with `anchors` False, (link, sentence)."""
+    pattern = r'<li><a href="#([^"]+)">([^<]+)</a></li>'
+    if not anchors:
+        pattern = r'<li><a href="([^"#][^"]*)">([^<]+)</a></li>'
+    return [(field, html.unescape(text)) for field, text in re.findall(pattern, page)]
 
 
 def test_a_placeholder_headline_blocks_publishing_and_links_to_the_headline(
@@ -218,3 +224,16 @@ def test_no_preview_link_for_someone_who_may_not_preview(client, writer, ready):
 
     assert view_on_site_links(page) == []
     assert "/preview/" not in page
+
+
+def test_a_series_without_a_channel_url_is_a_warning_linking_to_the_series(
+    editor_client, ready
+):
+    issue = ready(channel_url="")
+    issue.series.channel_url = ""
+    issue.series.save()
+
+    page = editor_client.get(change_url(issue)).content.decode()
+
+    link = f"/admin/issues/series/{issue.series_id}/change/#id_channel_url"
+    assert any(field == link for field, _ in checklist(page, anchors=False))

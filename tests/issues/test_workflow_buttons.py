@@ -28,6 +28,7 @@ def issue_in(make_issue, make_story, make_read):
             status=status,
             published_at=live if status == PUBLISHED else None,
             headline="Before",
+            channel_url="https://t.me/nowwhatvenezuela",
             **overrides,
         )
         make_story(issue=issue, headline="First story", body="<p>Story text.</p>")
