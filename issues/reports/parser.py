@@ -99,11 +99,17 @@ class ReportTooLarge(ValueError):
 
 @dataclass(frozen=True)
 class StoryDraft:
+    """A story as read. `line` is its heading's line in the report and
+    `part_lines` the first line of each part ("body", "why_it_matters",
+    "more_information"): where the admin's preview says it read them."""
+
     headline: str
     body_html: str
     why_it_matters_html: str = ""
     more_information_html: str = ""
     source_names: list[str] = field(default_factory=list)
+    line: int = field(default=0, compare=False)
+    part_lines: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,16 @@ class ReadDraft:
     outlet: str
     summary: str
     url: str = ""
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Unsure:
+    """A line the parser read one way where the text alone does not settle it."""
+
+    line: int
+    text: str
+    note: str
 
 
 @dataclass(frozen=True)
@@ -123,6 +139,10 @@ class Report:
     reads: list[ReadDraft]
     appeal: str = ""
     donate_label: str = ""
+    # Where each of the issue's texts was read ("headline", "dek", "intro",
+    # "channel_call", "appeal", "reads"), and the lines worth a second look.
+    lines: dict = field(default_factory=dict, compare=False)
+    unsure: list[Unsure] = field(default_factory=list, compare=False)
 
     @property
     def hashtag(self) -> str:
@@ -142,8 +162,11 @@ class _Block:
     """Paragraphs and bullet lists of one part of a story, in order."""
 
     items: list[tuple[str, str]] = field(default_factory=list)
+    first_line: int = 0
 
-    def add(self, kind: str, text: str):
+    def add(self, kind: str, text: str, line: int = 0):
+        if not self.items:
+            self.first_line = line
         self.items.append((kind, text))
 
     def text(self) -> str:
@@ -174,6 +197,13 @@ class _Story:
         }
     )
     current: str = "body"
+    # Short lines ending like a sentence, read into this story after one of
+    # its labelled parts: each may be the heading of a story of its own.
+    maybe_headings: list[_Line] = field(default_factory=list)
+    # Every line read into the story after its heading, in order.
+    lines: list[_Line] = field(default_factory=list)
+    # Why the heading was read as one although it ends like a sentence.
+    unsure_heading: str = ""
 
     def text(self) -> str:
         return "\n".join(block.text() for block in self.parts.values())
@@ -191,6 +221,7 @@ class _Header:
     intro: str = ""
     channel_call: str = ""
     end: int = 1
+    lines: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -247,6 +278,28 @@ def parse_report(text: str, known_sources: Iterable[str] = ()) -> Report:
     reads = [_parse_read(line) for line in sections.read_lines]
     appeal, donate_label = _parse_appeal(sections.appeal_lines)
     known = [*known_sources, *(read.outlet for read in reads)]
+    found_at = {"headline": header.headline.number, **header.lines}
+    if sections.reads_heading:
+        found_at["reads"] = sections.reads_heading.number
+    if sections.appeal_lines:
+        found_at["appeal"] = sections.appeal_lines[0].number
+    unsure = []
+    for story in sections.stories:
+        if story.unsure_heading:
+            unsure.append(
+                Unsure(story.heading.number, story.heading.text, story.unsure_heading)
+            )
+        unsure += [
+            Unsure(
+                line.number,
+                line.text,
+                f"read as part of the story “{story.heading.text}”, since it "
+                f"ends with “{line.text[-1]}”; if it is a story's heading, take "
+                "that off.",
+            )
+            for line in story.maybe_headings
+        ]
+    unsure.sort(key=lambda u: u.line)
     return Report(
         headline=header.headline.text,
         dek=header.dek,
@@ -256,6 +309,8 @@ def parse_report(text: str, known_sources: Iterable[str] = ()) -> Report:
         reads=reads,
         appeal=appeal,
         donate_label=donate_label,
+        lines=found_at,
+        unsure=unsure,
     )
 
 
@@ -266,10 +321,12 @@ def _read_header(lines: list[_Line]) -> _Header:
     pos = 1
     if pos < len(lines) and not HASHTAG_RE.match(lines[pos].text):
         header.dek = lines[pos].text
+        header.lines["dek"] = lines[pos].number
         pos += 1
 
     if pos < len(lines) and HASHTAG_RE.match(lines[pos].text):
         header.intro = lines[pos].text
+        header.lines["intro"] = lines[pos].number
         if len(HASHTAG_RE.match(header.intro).group()) > MAX_HASHTAG_LENGTH:
             raise ReportParseError(
                 f"the hashtag is longer than {MAX_HASHTAG_LENGTH} characters.",
@@ -279,6 +336,7 @@ def _read_header(lines: list[_Line]) -> _Header:
         if pos < len(lines) and _is_plain_paragraph(lines[pos].text):
             _check_length(lines[pos], MAX_CALL_LENGTH, "The call to action")
             header.channel_call = lines[pos].text
+            header.lines["channel_call"] = lines[pos].number
             pos += 1
     header.end = pos
     return header
@@ -315,7 +373,9 @@ def _read_sections(lines: list[_Line]) -> _Sections:
         elif not found.stories:
             raise ReportParseError(_before_first_story(text), line.number)
         else:
-            _add_to_story(found.stories[-1], line)
+            story = _add_to_story(found.stories[-1], line)
+            if story is not found.stories[-1]:
+                found.stories.append(story)
     return found
 
 
@@ -404,7 +464,13 @@ def _before_first_story(text: str) -> str:
     )
 
 
-def _add_to_story(story: _Story, line: _Line):
+def _add_to_story(story: _Story, line: _Line) -> _Story:
+    """Read `line` into `story`; return the story it ends up in.
+
+    That is a new one when the line is a label the story already has and a
+    single line since its earlier labelled part looks like a heading but for
+    its end punctuation: the structure says that line starts a story.
+    """
     text = line.text
     labelled = _label(text)
     if labelled:
@@ -415,16 +481,66 @@ def _add_to_story(story: _Story, line: _Line):
                 line.number,
             )
         if story.parts[part].items:
-            raise ReportParseError(
-                f"a second “{LABEL_TEXT[part]}” in the story “{story.heading.text}”.",
-                line.number,
-            )
+            return _split_at_heading(story, part, line)
         story.current = part
-        story.parts[part].add("paragraph", rest)
+        story.parts[part].add("paragraph", rest, line.number)
     elif text.startswith("- "):
-        story.parts[story.current].add("bullet", text[2:].strip())
+        story.parts[story.current].add("bullet", text[2:].strip(), line.number)
     else:
-        story.parts[story.current].add("paragraph", text)
+        if story.current != "body" and _looks_like_heading(text):
+            story.maybe_headings.append(line)
+        story.parts[story.current].add("paragraph", text, line.number)
+    story.lines.append(line)
+    return story
+
+
+def _split_at_heading(story: _Story, part: str, line: _Line) -> _Story:
+    """Start a new story at the first heading-like line since the story's
+    part labelled like `line`: a story has each label once, so one started
+    there. Without such a line, refuse the label naming it."""
+    first = story.parts[part].first_line
+    candidates = [line for line in story.maybe_headings if line.number > first]
+    if not candidates:
+        raise ReportParseError(
+            f"a second “{LABEL_TEXT[part]}” in the story “{story.heading.text}”; "
+            "if another story starts before this line, its heading must be a "
+            "short line without end punctuation.",
+            line.number,
+        )
+    heading = candidates[0]
+    at = story.lines.index(heading)
+    before, after = story.lines[:at], story.lines[at + 1 :]
+    earlier = _Story(heading=story.heading, unsure_heading=story.unsure_heading)
+    for kept in before:
+        earlier = _add_to_story(earlier, kept)
+    story.__dict__.update(earlier.__dict__)
+    later = _Story(
+        heading=heading,
+        unsure_heading=(
+            f"read as a story's heading, though it ends with “{heading.text[-1]}”: "
+            f"the story before it already has its “{LABEL_TEXT[part]}”, and line "
+            f"{line.number} has another."
+        ),
+    )
+    for moved in [*after, line]:
+        if _add_to_story(later, moved) is not later:
+            raise ReportParseError(
+                f"a second “{LABEL_TEXT[part]}” in the story “{heading.text}”.",
+                moved.number,
+            )
+    return later
+
+
+def _looks_like_heading(text: str) -> bool:
+    """A heading but for its end punctuation: "Situation at the embassy."."""
+    return (
+        len(text) <= MAX_HEADING_LENGTH
+        and len(text.split()) <= 16
+        and text.endswith(SENTENCE_ENDINGS)
+        and not text.startswith(("- ", "#"))
+        and _label(text) is None
+        and text.rstrip(".?!…").count(".") == 0
+    )
 
 
 def _parse_read(line: _Line) -> ReadDraft:
@@ -452,7 +568,7 @@ def _parse_read(line: _Line) -> ReadDraft:
         raise ReportParseError(
             f"the recommended read from {outlet} has no summary.", line.number
         )
-    return ReadDraft(outlet=outlet, summary=summary, url=url)
+    return ReadDraft(outlet=outlet, summary=summary, url=url, line=line.number)
 
 
 def _parse_appeal(lines: list[_Line]) -> tuple[str, str]:
@@ -477,4 +593,8 @@ def _finish_story(story: _Story, known_sources: Iterable[str]) -> StoryDraft:
         why_it_matters_html=story.parts[WHY_IT_MATTERS].to_html(),
         more_information_html=story.parts[MORE_INFORMATION].to_html(),
         source_names=find_sources(story.text(), known_sources),
+        line=story.heading.number,
+        part_lines={
+            name: block.first_line for name, block in story.parts.items() if block.items
+        },
     )
