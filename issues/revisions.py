@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from reversion.models import Version
 
 from issues.models import Issue, Series
+from issues.reports.writer import IMPORTED
 from issues.templatetags.admin_times import stamp
 from issues.textdiff import readable, word_diff
 from stories.models import RecommendedRead, Source, Story
@@ -271,6 +272,26 @@ def ensure_initial_revision(issue):
         with reversion.create_revision():
             reversion.add_to_revision(issue)
             reversion.set_comment("Version before the first edit in the admin.")
+
+
+def edits_since_import(issue):
+    """What was changed in `issue` since its last import, by label; [] if nothing.
+
+    The issue as its latest import left it (that import's revision) against
+    the issue now: what a new import of the report would replace. An issue
+    no import made, or whose import is no longer in the history, has none.
+    """
+    for version in issue_versions(issue)[:200]:
+        if version.revision.comment == IMPORTED:
+            then = revision_snapshot(version.revision, issue)
+            if then is None:
+                return []
+            return [
+                row.label
+                for row in compare(then, current_snapshot(issue))
+                if row.changed
+            ]
+    return []
 
 
 def snapshot_at_version(issue, version_number):

@@ -70,6 +70,10 @@ def find_existing_issue(report: Report, series: Series) -> Issue | None:
     return series.issues.filter(import_key=import_key(report)).first()
 
 
+#: The comment of an import's revision, by which `edits_since_import` finds it.
+IMPORTED = "Imported from a text report."
+
+
 @dataclass(frozen=True)
 class ImportOptions:
     """Where an import writes, in what state, and on whose behalf.
@@ -109,7 +113,7 @@ def import_report(report: Report, options: ImportOptions) -> tuple[Issue, bool]:
         reversion.add_to_revision(issue)
         if options.user is not None:
             reversion.set_user(options.user)
-        reversion.set_comment("Imported from a text report.")
+        reversion.set_comment(IMPORTED)
     return issue, created
 
 

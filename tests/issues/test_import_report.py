@@ -357,7 +357,8 @@ def test_issues_imported_before_the_link_was_recorded_are_still_updated_by_reimp
     migration = importlib.import_module("issues.migrations.0009_issue_import_key")
 
     migration.link_imported_issues(apps, None)
-    output = run(SEED_REPORT)
+    # The editor's retitling is replaced, knowingly (see the test below).
+    output = run(SEED_REPORT, "--replace-edits")
 
     assert "Updated issue No. 1" in output
     assert Issue.objects.count() == 2
@@ -555,3 +556,48 @@ def test_a_report_file_over_the_size_limit_exits_with_status_1_and_writes_nothin
     assert exited.value.code == 1
     assert "is too large: a report is at most 256 kB." in capsys.readouterr().err
     assert not Issue.objects.exists() and not Series.objects.exists()
+
+
+def test_a_reimport_over_edits_made_in_the_admin_names_them_and_needs_replace_edits(
+    db, client, editor
+):
+    from tests.issues.admin_forms import change_form_data, change_url
+
+    run(SEED_REPORT)
+    issue = Issue.objects.get()
+    client.force_login(editor)
+    data = change_form_data(client, issue, headline="Retitled in the admin")
+    assert client.post(change_url(issue), data).status_code == 302
+
+    with pytest.raises(CommandError) as refused:
+        run(SEED_REPORT)
+
+    assert str(refused.value) == (
+        "“Retitled in the admin” was edited in the admin since its last import "
+        "(changed: Headline, Slug). Importing would replace those edits: run again "
+        "with --replace-edits to do so; the edited version stays in the issue's "
+        "history, where it can be restored."
+    )
+    issue.refresh_from_db()
+    assert issue.headline == "Retitled in the admin"
+
+    assert "Updated issue No. 1" in run(SEED_REPORT, "--replace-edits")
+    issue.refresh_from_db()
+    assert issue.headline.startswith("The Carter Center Says Goodbye")
+    edited = next(
+        v.revision
+        for v in Version.objects.get_for_object(issue)
+        if v.revision.comment == "Changed Headline."
+    )
+    response = client.post(
+        reverse("admin:issues_issue_restore", args=[issue.pk, edited.pk])
+    )
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.headline == "Retitled in the admin"
+
+
+def test_a_reimport_of_an_issue_untouched_since_needs_no_flag(db):
+    run(SEED_REPORT)
+
+    assert "Updated issue No. 1" in run(SEED_REPORT)

@@ -2,8 +2,10 @@
 
 The format is described in `issues/reports/parser.py`. Without a publish
 option the issue is a draft; importing the same report again updates the
-issue it made. A report that cannot be parsed is refused with its line
-number, and nothing is written.
+issue it made, unless that issue was edited in the admin since: then the
+command lists what would be replaced and needs --replace-edits. A report
+that cannot be parsed is refused with its line number, and nothing is
+written.
 
 Publishing from here is recorded in the issue's history like the admin's
 buttons, but the admin's publish checklist only warns: the command is the
@@ -28,10 +30,12 @@ from issues.reports import (
     ReportParseError,
     ReportTooLarge,
     SeriesUnclear,
+    find_existing_issue,
     import_report,
     read_report,
     series_for,
 )
+from issues.revisions import edits_since_import
 from issues.workflow import publish_problems, publish_warnings
 
 
@@ -53,6 +57,14 @@ class Command(BaseCommand):
                 "named after the report's hashtag."
             ),
         )
+        parser.add_argument(
+            "--replace-edits",
+            action="store_true",
+            help=(
+                "Update the issue even though it was edited in the admin since "
+                "its last import; the edited version stays in its history."
+            ),
+        )
         when = parser.add_mutually_exclusive_group()
         when.add_argument(
             "--publish", action="store_true", help="Publish the issue now."
@@ -67,7 +79,14 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args, path, series=None, publish=False, publish_at=None, **options
+        self,
+        *args,
+        path,
+        series=None,
+        publish=False,
+        publish_at=None,
+        replace_edits=False,
+        **options,
     ):
         published_at = _parse_time(publish_at) if publish_at else None
         report = self._read_report(Path(path))
@@ -75,10 +94,21 @@ class Command(BaseCommand):
         # keeps its state: re-importing a correction never takes it offline.
         status = Issue.Status.PUBLISHED if publish or published_at else None
         with transaction.atomic():
+            series = self._series(series, report)
+            existing = find_existing_issue(report, series)
+            edits = edits_since_import(existing) if existing else []
+            if edits and not replace_edits:
+                raise CommandError(
+                    f"“{existing.headline}” was edited in the admin since its last "
+                    f"import (changed: {', '.join(edits)}). Importing would "
+                    "replace those edits: run again with --replace-edits to do "
+                    "so; the edited version stays in the issue's history, where "
+                    "it can be restored."
+                )
             issue, created = import_report(
                 report,
                 ImportOptions(
-                    series=self._series(series, report),
+                    series=series,
                     status=status,
                     published_at=published_at,
                 ),
