@@ -17,10 +17,12 @@ from issues.reports import (
     read_report,
     series_for,
 )
+from issues.reports.parser import report_text
 from issues.reports.writer import issue_slug
 from issues.revisions import (
     compare,
     current_snapshot,
+    edits_since_import,
     snapshot_at_version,
 )
 from issues.templatetags.admin_times import stamp
@@ -229,7 +231,10 @@ class ImportReportForm(forms.Form):
 
     The same parser and importer as `import_report`. Importing a report that
     an earlier import made an issue of updates that issue, so it needs the
-    right to edit it.
+    right to edit it, and, if the issue was edited in the admin since its
+    last import, `replace_edits`: `edits` names what would be replaced.
+    With `preview` the form only reads the report, for the page that shows
+    what it read; `error_line` is the line a parse error names.
     """
 
     series = forms.ModelChoiceField(
@@ -241,7 +246,9 @@ class ImportReportForm(forms.Form):
         label="Report text",
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 20, "cols": 100}),
+        widget=forms.Textarea(
+            attrs={"rows": 20, "cols": 100, "wrap": "off", "data-line-numbers": ""}
+        ),
         help_text="Paste the whole report, headline first.",
     )
     upload = forms.FileField(
@@ -250,9 +257,15 @@ class ImportReportForm(forms.Form):
         help_text=f"UTF-8 plain text, at most {IMPORT_MAX_BYTES // 1024} kB.",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    replace_edits = forms.BooleanField(
+        label="Replace the edits made in the admin since the last import",
+        required=False,
+    )
+
+    def __init__(self, *args, user, preview=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.user, self.preview = user, preview
+        self.edits, self.error_line = [], None
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
@@ -273,13 +286,15 @@ class ImportReportForm(forms.Form):
                 "Paste the report or upload a file: one of the two."
             )
         try:
-            report = read_report(upload.read() if upload else text)
+            text = report_text(upload.read() if upload else text)
+            report = read_report(text)
         except ReportTooLarge:
             raise forms.ValidationError(
                 "The text is too long: a report is at most %(limit)d kB.",
                 params={"limit": IMPORT_MAX_BYTES // 1024},
             ) from None
         except ReportParseError as error:
+            self.error_line = error.line_number
             raise forms.ValidationError(
                 "The report could not be read at line %(line)d: %(message)s",
                 params={"line": error.line_number, "message": error.message},
@@ -288,7 +303,15 @@ class ImportReportForm(forms.Form):
         existing = find_existing_issue(report, series) if series else None
         if existing and not can_edit(self.user, existing):
             raise self.refusal(existing)
-        cleaned.update(report=report, series=series, existing=existing)
+        cleaned.update(report=report, series=series, existing=existing, text=text)
+        self.edits = edits_since_import(existing) if existing else []
+        if self.edits and not self.preview and not cleaned.get("replace_edits"):
+            self.add_error(
+                "replace_edits",
+                "Since its last import, this issue was changed in the admin "
+                f"({', '.join(self.edits)}): tick this to replace those changes "
+                "with the report's text.",
+            )
         return cleaned
 
     def _series_for(self, report):

@@ -6,7 +6,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
@@ -17,15 +16,14 @@ from issues.admin.exports import IssueExportViews
 from issues.admin.extensions import IssueExtensionsAdmin
 from issues.admin.filters import MineFilter, StateFilter
 from issues.admin.history import IssueHistoryViews
+from issues.admin.imports import IssueImportViews
 from issues.admin.inlines import RecommendedReadInline, StoryInline, may_change
 from issues.admin.previews import IssuePreviewViews
 from issues.forms import (
-    ImportReportForm,
     IssueAdminForm,
     ScheduleForm,
 )
 from issues.models import Issue, Series
-from issues.reports import ImportRefused
 from issues.revisions import ensure_initial_revision
 from issues.templatetags.admin_times import short_stamp, stamp
 
@@ -47,6 +45,7 @@ class IssueAdmin(
     IssueExportViews,
     IssueExtensionsAdmin,
     IssueAutosaveViews,
+    IssueImportViews,
     admin.ModelAdmin,
 ):
     form = IssueAdminForm
@@ -306,38 +305,6 @@ class IssueAdmin(
             messages.success(request, _moved(issue, action, event))
             _warn_after(request, issue, action)
         return redirect(self._change_url(issue))
-
-    # Import.
-
-    def import_view(self, request):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        if request.method == "POST":
-            form = ImportReportForm(request.POST, request.FILES, user=request.user)
-            if form.is_valid():
-                try:
-                    issue, created = form.save()
-                except ImportRefused as refused:
-                    form.add_error(None, form.refusal(refused.issue))
-                else:
-                    messages.success(
-                        request,
-                        f"Imported “{issue.headline}” as a new draft."
-                        if created
-                        else f"Updated “{issue.headline}” from the report "
-                        f"(it is {issue.state_label.lower()}).",
-                    )
-                    return redirect(self._change_url(issue))
-        else:
-            form = ImportReportForm(user=request.user)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import an issue from text",
-            "subtitle": None,
-            "opts": self.opts,
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/issues/issue/import.html", context)
 
     # Helpers.
 

@@ -310,3 +310,61 @@ def test_the_compare_page_shows_highlighted_words_not_tags(
     )
     assert decoration == "underline", "marked by more than colour"
     screenshot("editing-compare-page", page)
+
+
+def test_the_import_preview_lists_the_seed_s_stories_and_reads_with_line_numbers(
+    live_server, page, make_staff, series, screenshot
+):
+    from tests.seeds import SEED_REPORT
+
+    make_staff("writer1", "Writers")
+    log_in(page, live_server, "writer1")
+    page.goto(f"{live_server.url}/admin/issues/issue/import/")
+    expect(page.locator(".numbered-text .line-gutter")).to_be_visible()
+    page.select_option("#id_series", str(series.pk))
+    page.fill("#id_text", SEED_REPORT.read_text())
+    expect(page.locator(".line-gutter")).to_contain_text("30")
+
+    page.click("input[value='Read the report']")
+
+    expect(page.locator("#content-main")).to_contain_text(
+        "3 stories, 4 recommended reads."
+    )
+    table = page.locator("table.import-read tbody")
+    stories = table.locator("tr.story-row")
+    expect(stories).to_have_count(3)
+    reads = table.locator(
+        "tr", has=page.locator("th", has_text=re.compile(r"^Read \d$"))
+    )
+    expect(reads).to_have_count(4)
+    lines = SEED_REPORT.read_text().splitlines()
+    for row in stories.all() + reads.all():
+        line = int(row.locator("td.line-number").inner_text())
+        text = row.locator("td").nth(1).inner_text()
+        assert text.split("\n")[0][:20] in lines[line - 1]
+    screenshot("editing-import-preview", page)
+
+    page.click("input[value='Back to edit the text']")
+    expect(page.locator("#id_text")).to_have_value(SEED_REPORT.read_text())
+    page.click("input[value='Read the report']")
+    page.click("input[value='Import as a draft']")
+    expect(page.locator(".messagelist")).to_contain_text("as a new draft")
+    assert Issue.objects.get().stories.count() == 3
+
+
+def test_an_error_selects_the_line_it_names(live_server, page, make_staff, series):
+    make_staff("writer1", "Writers")
+    log_in(page, live_server, "writer1")
+    page.goto(f"{live_server.url}/admin/issues/issue/import/")
+    page.fill(
+        "#id_text",
+        "Headline\nDek\n#Tag intro.\nCall.\nA stray paragraph.\nHeading\nText.\n",
+    )
+
+    page.click("input[value='Read the report']")
+
+    expect(page.locator(".errornote")).to_contain_text("at line 5")
+    selected = page.locator("#id_text").evaluate(
+        "box => box.value.slice(box.selectionStart, box.selectionEnd)"
+    )
+    assert selected == "A stray paragraph."

@@ -34,6 +34,7 @@ def test_a_writer_drafts_and_submits_an_editor_previews_and_publishes_a_reader_r
     page.click("text=Import from text")
     page.select_option("#id_series", str(series.pk))
     page.fill("#id_text", SEED_REPORT.read_text())
+    page.click("input[value='Read the report']")
     page.click("input[value='Import as a draft']")
     expect(page.locator(".messagelist")).to_contain_text("as a new draft")
     expect(page.locator("#workflow-heading")).to_have_text(re.compile("State: Draft"))

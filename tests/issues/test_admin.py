@@ -372,8 +372,11 @@ def test_a_publish_landing_between_checking_and_saving_a_writers_import_wins(
     monkeypatch.setattr(ImportReportForm, "save", publish_first)
     client.force_login(writer)
 
+    # The writer knowingly replaces the edit (the import asks first, see
+    # test_import_preview), so what stops them is the publish.
     response = client.post(
-        IMPORT, {"series": series.pk, "text": SEED_REPORT.read_text()}
+        IMPORT,
+        {"series": series.pk, "text": SEED_REPORT.read_text(), "replace_edits": "on"},
     )
 
     assert response.status_code == 200
