@@ -1,4 +1,4 @@
-"""Sources in the admin: searched by name so stories and reads can pick them.
+"""Sources and contributors in the admin, searched by name so issues can pick them.
 
 Stories and recommended reads are edited inline on their issue
 (`issues.admin`); a source is shared by every story and read that cites it.
@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from issues.revisions import record_revision
 from stories.forms import MergeSourcesForm
-from stories.models import Source
+from stories.models import Contributor, Source
 
 
 @admin.register(Source)
@@ -152,3 +152,13 @@ class SourceAdmin(admin.ModelAdmin):
             )
             .order_by("name")
         )
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    """Contributors, credited in bylines on the issue page's "Bylines"."""
+
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "bio", "links"]

@@ -1,9 +1,13 @@
-"""What an issue is made of: stories, recommended reads, and the sources they cite."""
+"""What an issue is made of: stories, recommended reads, the sources they cite,
+the contributors its bylines credit, and its corrections."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language_info
 from taggit.managers import TaggableManager
@@ -349,3 +353,170 @@ def most_used_tags(limit=12):
         .filter(uses__gt=0)
         .order_by("-uses", Lower("name"))[:limit]
     )
+
+
+class ContributorQuerySet(models.QuerySet):
+    def published(self):
+        """Contributors credited on something published: the ones with a page."""
+        return self.filter(
+            models.Exists(
+                Byline.objects.published().filter(contributor=models.OuterRef("pk"))
+            )
+        )
+
+
+class Contributor(models.Model):
+    """Someone credited in a byline: a reporter, a translator, an editor.
+
+    Their page lists their published work; until something of theirs is
+    published, they have none.
+    """
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    bio = models.TextField(
+        "short bio", blank=True, help_text="One or two sentences, plain text."
+    )
+    links = models.TextField(
+        blank=True,
+        help_text="Their pages elsewhere (a website, a profile), one address a line.",
+    )
+
+    objects = ContributorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("stories:contributor_detail", kwargs={"slug": self.slug})
+
+    def link_list(self):
+        """The `links` that are web addresses, in order."""
+        return [
+            line.strip()
+            for line in self.links.splitlines()
+            if line.strip().startswith(("https://", "http://"))
+        ]
+
+
+class BylineQuerySet(models.QuerySet):
+    def published(self):
+        """Bylines of published issues, theirs or their stories'."""
+        return self.filter(issue__in=Issue.objects.published())
+
+
+class Byline(models.Model):
+    """A contributor credited on an issue, or on one of its stories.
+
+    An issue lists its bylines in order; those with a story are that story's.
+    """
+
+    issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="bylines")
+    story = models.ForeignKey(
+        Story,
+        on_delete=models.CASCADE,
+        related_name="bylines",
+        null=True,
+        blank=True,
+        help_text="Empty: the whole issue's byline.",
+    )
+    contributor = models.ForeignKey(
+        Contributor, on_delete=models.PROTECT, related_name="bylines"
+    )
+    role = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Said before the name, e.g. “Reported and translated by”; "
+        "empty: “By”.",
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    objects = BylineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["issue", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.role or 'By'} {self.contributor}"
+
+    def clean(self):
+        if self.story_id and self.issue_id and self.story.issue_id != self.issue_id:
+            raise ValidationError({"story": "Choose a story of this issue."})
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def published(self):
+        """Corrections of published issues: listed at /corrections/."""
+        return self.filter(issue__in=Issue.objects.published())
+
+
+class Correction(models.Model):
+    """A dated correction or update note on a published issue or one of its stories.
+
+    It shows at the top of the page, at /corrections/ and in the feeds. Once
+    made it is never deleted: an editor may retract it, and the retraction
+    (when, by whom, why) is shown with it.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    issue = models.ForeignKey(
+        Issue, on_delete=models.CASCADE, related_name="corrections"
+    )
+    story = models.ForeignKey(
+        Story,
+        on_delete=models.SET_NULL,
+        related_name="corrections",
+        null=True,
+        blank=True,
+        help_text="Empty: about the whole issue.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.CORRECTION)
+    text = models.TextField(help_text="What was wrong and what is right. Plain text.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    retraction = models.TextField(
+        "reason for the retraction", blank=True, editable=False
+    )
+
+    objects = CorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()} of {self.created_at:%Y-%m-%d}: {self.text[:60]}"
+        )
+
+    def get_absolute_url(self):
+        page = (
+            self.story.get_absolute_url()
+            if self.story
+            else self.issue.get_absolute_url()
+        )
+        return f"{page}#correction-{self.pk}"
+
+    @property
+    def is_retracted(self):
+        return self.retracted_at is not None

@@ -36,6 +36,7 @@ DATA_MIGRATIONS = [
     ("newsroom", "0004_editors_lift_login_lockouts", "grant"),
     ("newsletters", "0002_editors_send_newsletters", "grant"),
     ("newsletters", "0004_editors_post_to_channel", "grant"),
+    ("stories", "0006_credits_for_writers_and_editors", "grant"),
 ]
 
 

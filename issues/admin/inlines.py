@@ -3,12 +3,15 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 from issues import workflow
 from issues.forms import AdminContentForm
 from issues.previews import preview_path
-from stories.models import RecommendedRead, Story
+from issues.templatetags.admin_times import stamp
+from stories.models import Byline, Correction, RecommendedRead, Story
 
 
 class PreloadedOptionsMixin:
@@ -121,6 +124,8 @@ class IssueContentInline:
     form = AdminContentForm
     formset = AfterTheLastFormSet
     may_preview = False
+    may_retract = False
+    issue = None
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("issue")
@@ -131,8 +136,8 @@ class IssueContentInline:
             return obj.get_absolute_url()
         if not self.may_preview:
             return None
-        anchor = obj.slug if isinstance(obj, Story) else f"read-{obj.pk}"
-        return f"{preview_path(issue)}#{anchor}"
+        anchor = obj.slug if isinstance(obj, Story) else obj.get_absolute_url()
+        return f"{preview_path(issue)}#{anchor.rpartition('#')[2]}"
 
     def has_add_permission(self, request, obj):
         return may_change(request, obj) and super().has_add_permission(request, obj)
@@ -208,3 +213,97 @@ def may_change(request, issue):
         and match is not None
         and match.url_name == "issues_issue_change"
     )
+
+
+class BylineInline(IssueContentInline, admin.TabularInline):
+    """Who is credited: on the issue, or (with a story chosen) on one story."""
+
+    model = Byline
+    fields = ["position", "contributor", "role", "story"]
+    view_on_site = False
+    autocomplete_fields = ["contributor"]
+    verbose_name_plural = "bylines"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("contributor", "story")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "story":
+            issue = getattr(self, "issue", None)
+            kwargs["queryset"] = (
+                Story.objects.filter(issue=issue) if issue else Story.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CorrectionInline(IssueContentInline, admin.StackedInline):
+    """Corrections and updates of a published issue: added by editors, never
+    changed or deleted afterwards; a wrong one is retracted, which is shown."""
+
+    model = Correction
+    fields = ["kind", "story", "text", "made", "status"]
+    readonly_fields = ["made", "status"]
+    verbose_name = "correction or update"
+    verbose_name_plural = "corrections and updates"
+    ordering = ["created_at", "pk"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("story", "created_by", "retracted_by")
+        )
+
+    def has_add_permission(self, request, obj):
+        return (
+            obj is not None
+            and obj.is_public
+            and request.user.has_perm(workflow.PUBLISH_PERMISSION)
+            and super().has_add_permission(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "story":
+            issue = getattr(self, "issue", None)
+            kwargs["queryset"] = (
+                Story.objects.filter(issue=issue) if issue else Story.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="made")
+    def made(self, correction):
+        if correction.pk is None:
+            return "—"
+        who = correction.created_by.get_username() if correction.created_by else ""
+        return f"{stamp(correction.created_at)}{f' by {who}' if who else ''}"
+
+    @admin.display(description="status")
+    def status(self, correction):
+        if correction.pk is None:
+            return "—"
+        if correction.is_retracted:
+            who = (
+                correction.retracted_by.get_username()
+                if correction.retracted_by
+                else ""
+            )
+            return (
+                f"Retracted {stamp(correction.retracted_at)}"
+                f"{f' by {who}' if who else ''}: {correction.retraction}"
+            )
+        if not self.may_retract:
+            return "Shown to readers."
+        url = reverse(
+            "admin:issues_issue_retract_correction",
+            args=[correction.issue_id, correction.pk],
+        )
+        return format_html('Shown to readers. <a href="{}">Retract it…</a>', url)

@@ -17,7 +17,13 @@ from issues.admin.extensions import IssueExtensionsAdmin
 from issues.admin.filters import MineFilter, StateFilter
 from issues.admin.history import IssueHistoryViews
 from issues.admin.imports import IssueImportViews
-from issues.admin.inlines import RecommendedReadInline, StoryInline, may_change
+from issues.admin.inlines import (
+    BylineInline,
+    CorrectionInline,
+    RecommendedReadInline,
+    StoryInline,
+    may_change,
+)
 from issues.admin.previews import IssuePreviewViews
 from issues.forms import (
     IssueAdminForm,
@@ -26,6 +32,7 @@ from issues.forms import (
 from issues.models import Issue, Series
 from issues.revisions import ensure_initial_revision
 from issues.templatetags.admin_times import short_stamp, stamp
+from stories.models import Correction
 
 # What an edit's save writes: the content and the save's own stamps; the
 # workflow's fields and the issue's keys are never the form's to write.
@@ -49,7 +56,7 @@ class IssueAdmin(
     admin.ModelAdmin,
 ):
     form = IssueAdminForm
-    inlines = [StoryInline, RecommendedReadInline]
+    inlines = [StoryInline, RecommendedReadInline, BylineInline, CorrectionInline]
     list_display = [
         "headline",
         "series_and_number",
@@ -135,9 +142,29 @@ class IssueAdmin(
     def get_inline_instances(self, request, obj=None):
         """This request's story and read inlines, knowing if their links may preview."""
         inlines = super().get_inline_instances(request, obj)
+        may_preview = obj is not None and self.may_preview(request, obj)
+        may_retract = request.user.has_perm(workflow.PUBLISH_PERMISSION)
         for inline in inlines:
-            inline.may_preview = obj is not None and self.may_preview(request, obj)
+            inline.issue, inline.may_preview = obj, may_preview
+            inline.may_retract = may_retract
+        # Bylines name the issue's stories, so they come once it is saved;
+        # corrections are for an issue that is, or was, public.
+        if obj is None:
+            return [
+                i for i in inlines if not isinstance(i, BylineInline | CorrectionInline)
+            ]
+        if not obj.is_public and not obj.corrections.exists():
+            return [i for i in inlines if not isinstance(i, CorrectionInline)]
         return inlines
+
+    def save_formset(self, request, form, formset, change):
+        """Save an inline; a new correction is stamped with who made it."""
+        if formset.model is Correction:
+            for correction in formset.save(commit=False):
+                correction.created_by = correction.created_by or request.user
+                correction.save()
+            return
+        super().save_formset(request, form, formset, change)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """The form, knowing whose right to edit it checks under the row lock."""
