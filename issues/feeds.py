@@ -57,10 +57,12 @@ class LatestIssuesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.modified_at
 
     def item_author_name(self, item):
-        return settings.SITE_NAME
+        """The issue's contributors, else the site: feeds carry one author line."""
+        names = [person.name for person in item.contributors()]
+        return ", ".join(names) if names else settings.SITE_NAME
 
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]

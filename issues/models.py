@@ -241,11 +241,17 @@ class IssueQuerySet(models.QuerySet):
         depends on this one.
         """
         reads = apps.get_model("stories", "RecommendedRead").objects
+        bylines = apps.get_model("stories", "Byline").objects
+        corrections = apps.get_model("stories", "Correction").objects
         return self.prefetch_related(
             "tags",
             "stories__sources",
             "stories__tags",
             models.Prefetch("reads", queryset=reads.select_related("source")),
+            models.Prefetch("bylines", queryset=bylines.select_related("contributor")),
+            models.Prefetch(
+                "corrections", queryset=corrections.select_related("story")
+            ),
         )
 
 
@@ -479,6 +485,25 @@ class Issue(models.Model):
     def appeal_lead(self):
         """The appeal's first paragraph: the one line that a story page shows."""
         return self.effective_appeal.strip().split("\n\n", 1)[0].strip()
+
+    def credits(self):
+        """The issue's own bylines (not its stories'), in order; from the prefetch."""
+        return [byline for byline in self.bylines.all() if byline.story_id is None]
+
+    def contributors(self):
+        """Everyone credited on the issue or a story of it, each once, in order."""
+        seen = {}
+        for byline in self.bylines.all():
+            seen.setdefault(byline.contributor_id, byline.contributor)
+        return list(seen.values())
+
+    @property
+    def modified_at(self):
+        """When readers last saw a change: a save, or a correction made or retracted."""
+        times = [self.updated_at]
+        for correction in self.corrections.all():
+            times += [correction.created_at, correction.retracted_at]
+        return max(time for time in times if time is not None)
 
     def revoke_preview_links(self):
         """Give the issue a new preview key, so every link handed out stops working.

@@ -4,16 +4,22 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from issues.sitemaps import IssueSitemap, SeriesSitemap, TagSitemap
-from stories.sitemaps import SourceSitemap, StorySitemap
+from stories.sitemaps import ContributorSitemap, SourceSitemap, StorySitemap
 
 
 class PageSitemap(Sitemap):
-    """Pages that always exist: home, archive, sources, donate."""
+    """Pages that always exist: home, archive, sources, corrections, donate."""
 
     changefreq = "daily"
 
     def items(self):
-        return ["home", "issues:archive", "stories:source_list", "fundraising:donate"]
+        return [
+            "home",
+            "issues:archive",
+            "stories:source_list",
+            "stories:corrections",
+            "fundraising:donate",
+        ]
 
     def location(self, name):
         return reverse(name)
@@ -26,4 +32,5 @@ SITEMAPS = {
     "series": SeriesSitemap,
     "tags": TagSitemap,
     "sources": SourceSitemap,
+    "contributors": ContributorSitemap,
 }

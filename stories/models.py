@@ -278,6 +278,16 @@ class Story(models.Model):
             kwargs={"issue_slug": self.issue.slug, "slug": self.slug},
         )
 
+    def credits(self):
+        """The story's bylines, in order, from its issue's prefetched bylines."""
+        return [b for b in self.issue.bylines.all() if b.story_id == self.pk]
+
+    def story_corrections(self):
+        """Corrections of this story and of its whole issue, newest first."""
+        return [
+            c for c in self.issue.corrections.all() if c.story_id in (None, self.pk)
+        ]
+
     def plain_text(self):
         """The story as a reader reads it: body, then its labelled parts, no markup."""
         return plain_text(

@@ -2,7 +2,7 @@
 
 from django.contrib.sitemaps import Sitemap
 
-from stories.models import Source, Story
+from stories.models import Contributor, Source, Story
 
 
 class StorySitemap(Sitemap):
@@ -28,3 +28,13 @@ class SourceSitemap(Sitemap):
 
     def items(self):
         return Source.objects.published().order_by("name")
+
+
+class ContributorSitemap(Sitemap):
+    """Contributors credited on something published; the others have no page."""
+
+    changefreq = "weekly"
+    priority = 0.3
+
+    def items(self):
+        return Contributor.objects.published().order_by("name")

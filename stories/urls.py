@@ -1,6 +1,6 @@
 from django.urls import path
 
-from stories import views
+from stories import feeds, views
 
 app_name = "stories"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path(
         "sources/<slug:slug>/", views.SourceDetailView.as_view(), name="source_detail"
     ),
+    path(
+        "contributors/<slug:slug>/",
+        views.ContributorDetailView.as_view(),
+        name="contributor_detail",
+    ),
+    path("corrections/", views.CorrectionListView.as_view(), name="corrections"),
+    path("corrections/feed/", feeds.CorrectionsFeed(), name="corrections_feed"),
 ]

@@ -1,12 +1,13 @@
 from itertools import groupby
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db import models
 from django.http import Http404
 from django.views.generic import DetailView, ListView
 
 from newsroom.caching import PAGED, cached_page
 from newsroom.views import PublishedMixin
-from stories.models import Source, Story
+from stories.models import Byline, Contributor, Correction, Source, Story
 
 
 @cached_page
@@ -23,7 +24,18 @@ class StoryDetailView(PublishedMixin, DetailView):
             .get_queryset()
             .filter(issue__slug=self.kwargs["issue_slug"])
             .select_related("issue__series")
-            .prefetch_related("sources", "tags")
+            .prefetch_related(
+                "sources",
+                "tags",
+                models.Prefetch(
+                    "issue__bylines",
+                    queryset=Byline.objects.select_related("contributor"),
+                ),
+                models.Prefetch(
+                    "issue__corrections",
+                    queryset=Correction.objects.select_related("story"),
+                ),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -102,3 +114,49 @@ class SourceDetailView(PublishedMixin, DetailView):
             is_paginated=page.has_other_pages(),
             **kwargs,
         )
+
+
+@cached_page(parameters=PAGED)
+class ContributorDetailView(PublishedMixin, DetailView):
+    """A contributor and their published work: issues and stories they are credited on.
+
+    Only what is published: a contributor credited only on drafts has no page.
+    """
+
+    model = Contributor
+    template_name = "stories/contributor_detail.html"
+    context_object_name = "contributor"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        bylines = (
+            Byline.objects.published()
+            .filter(contributor=self.object)
+            .select_related("issue__series", "story__issue")
+            .order_by("-issue__published_at", "story__position", "pk")
+        )
+        paginator = Paginator(bylines, self.paginate_by)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404("No such page.") from error
+        return super().get_context_data(
+            bylines=page.object_list,
+            paginator=paginator,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            **kwargs,
+        )
+
+
+@cached_page(parameters=PAGED)
+class CorrectionListView(PublishedMixin, ListView):
+    """Every correction and update of a published issue, newest first."""
+
+    model = Correction
+    template_name = "stories/correction_list.html"
+    context_object_name = "corrections"
+    paginate_by = 30
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("issue__series", "story__issue")

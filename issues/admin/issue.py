@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from issues import workflow
 from issues.admin.autosave import IssueAutosaveViews, drop
+from issues.admin.corrections import IssueCorrectionViews
 from issues.admin.exports import IssueExportViews
 from issues.admin.extensions import IssueExtensionsAdmin
 from issues.admin.filters import MineFilter, StateFilter
@@ -53,6 +54,7 @@ class IssueAdmin(
     IssueExtensionsAdmin,
     IssueAutosaveViews,
     IssueImportViews,
+    IssueCorrectionViews,
     admin.ModelAdmin,
 ):
     form = IssueAdminForm

@@ -101,20 +101,46 @@ def sharing_meta(context, obj):
         "name": settings.SITE_NAME,
         "url": request.build_absolute_uri(reverse("home")),
     }
+    if isinstance(obj, Issue):
+        credited = issue.contributors()
+        corrections = list(issue.corrections.all())
+    else:
+        credited = [b.contributor for b in obj.credits()] or [
+            b.contributor for b in issue.credits()
+        ]
+        corrections = obj.story_corrections()
+    authors = [
+        {
+            "@type": "Person",
+            "name": person.name,
+            "url": request.build_absolute_uri(person.get_absolute_url()),
+        }
+        for person in credited
+    ]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": obj.headline,
         "description": description,
         "datePublished": issue.published_at,
-        "dateModified": issue.updated_at,
-        "author": organisation,
+        "dateModified": issue.modified_at,
+        "author": authors or organisation,
         "publisher": organisation,
         "image": [image],
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
         "articleSection": issue.series.name,
         "keywords": [tag.name for tag in obj.tags.all()],
     }
+    shown = [c for c in corrections if not c.is_retracted]
+    if shown:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": correction.created_at,
+            }
+            for correction in shown
+        ]
     return {
         "site_name": settings.SITE_NAME,
         "canonical": canonical,
@@ -125,7 +151,7 @@ def sharing_meta(context, obj):
         "image_height": image_height,
         "image_alt": image_alt,
         "published": issue.published_at,
-        "modified": issue.updated_at,
+        "modified": issue.modified_at,
         "section": issue.series.name,
         "json_ld": json_ld(data),
     }

@@ -323,8 +323,9 @@ def build_issue(make_issue, make_story, make_read, make_source):
 
 # The session, the user and their permissions (2), the issue, then the issue
 # with its series, tags, stories, their sources and tags, reads with their
-# outlets, the known sources' names, and the admin's check for a donate page.
-EXPORT_PAGE_QUERIES = 13
+# outlets, bylines and corrections, the known sources' names, and the admin's
+# check for a donate page.
+EXPORT_PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("size", [1, 8])

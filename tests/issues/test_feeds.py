@@ -154,8 +154,9 @@ def test_feed_runs_a_fixed_number_of_queries(
         make_read(issue=issue)
 
     # The page cache's look-up of the next scheduled issue, then the issues,
-    # their tags, stories, stories' sources, stories' tags and reads.
-    with django_assert_num_queries(7):
+    # their tags, stories, stories' sources, stories' tags, reads, bylines
+    # and corrections.
+    with django_assert_num_queries(9):
         response = client.get(url)
 
     assert len(parse(response).entries) == size

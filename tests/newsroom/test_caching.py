@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from issues.models import Issue
 from newsroom import caching
+from stories.models import Byline, Contributor, Correction
 from tests.issues.admin_forms import change_form_data, change_url
 
 CACHED = "X-Page-Cache"
@@ -54,6 +55,9 @@ PUBLIC_PAGES = [
     "/tags/amazonas/",
     "/sources/",
     "/sources/the-outlet/",
+    "/contributors/the-contributor/",
+    "/corrections/",
+    "/corrections/feed/",
     "/feed/",
     "/feed/atom/",
     "/series/the-series/feed/",
@@ -73,6 +77,9 @@ def test_every_public_page_type_is_cached(
         series=make_series(slug="the-series"), slug="the-issue", tags=["amazonas"]
     )
     make_story(issue=issue, slug="the-story", sources=[make_source(slug="the-outlet")])
+    contributor = Contributor.objects.create(name="A Reporter", slug="the-contributor")
+    Byline.objects.create(issue=issue, contributor=contributor)
+    Correction.objects.create(issue=issue, text="A name was misspelt.")
 
     response = cached_get(client, path)
 
