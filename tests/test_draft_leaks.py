@@ -1,6 +1,6 @@
 """A draft, an issue in review, a scheduled issue before its time and an unpublished
 issue show up on no public surface: pages, feeds, sitemap, search, tags, sources,
-series, share cards.
+series, share cards, contributors' pages, corrections.
 
 This sweep is the one place that checks every hidden state on every surface;
 other tests check what a surface shows, not each way of being hidden.
@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from issues.models import Issue
+from stories.models import Byline, Contributor, Correction
 
 # A draft keeps a publish time in the past, the harder case for the filter;
 # the issue in review has never had one.
@@ -69,7 +70,18 @@ def content(make_series, make_issue, make_story, make_read, make_source):
         make_read(
             issue=issue, source=source, summary=f"Zebracorn {label} read summary."
         )
+        # A contributor credited only here, and one credited everywhere.
+        own = Contributor.objects.create(
+            name=f"{label.title()} Writer", slug=f"{label}-writer"
+        )
+        Byline.objects.create(issue=issue, contributor=own)
+        Byline.objects.create(issue=issue, story=story, contributor=everyone)
+        Correction.objects.create(
+            issue=issue, story=story, text=f"Zebracorn {label} correction text."
+        )
         return issue, story, source
+
+    everyone = Contributor.objects.create(name="Shared Writer", slug="shared-writer")
 
     public = build("public")
     hidden = {label: build(label, **options) for label, options in HIDDEN.items()}
@@ -98,6 +110,10 @@ def public_surfaces(series, public):
         "/tags/public-tag/feed/atom/",
         "/tags/shared-tag/feed/",
         "/tags/shared-tag/feed/atom/",
+        "/contributors/public-writer/",
+        "/contributors/shared-writer/",
+        "/corrections/",
+        "/corrections/feed/",
         "/sitemap.xml",
     ]
 
@@ -131,6 +147,9 @@ def test_hidden_issue_appears_on_no_public_surface(client, content, label):
         assert f"{label.title()} Series" not in text, path
         assert f"/{label}-series/" not in text, path
         assert f"/{label}-alone/" not in text, path
+        assert f"{label.title()} Writer" not in text, path
+        assert f"/{label}-writer/" not in text, path
+        assert f"{label} correction text" not in text, path
 
 
 @pytest.mark.parametrize("label", sorted(HIDDEN))
@@ -151,5 +170,6 @@ def test_hidden_issue_own_urls_are_not_found(client, content, label):
         f"/series/{label}-series/feed/",
         f"/series/{label}-series/feed/atom/",
         f"/issues/{label}-alone/",
+        f"/contributors/{label}-writer/",
     ):
         assert client.get(path).status_code == 404, path

@@ -48,7 +48,7 @@ class IssueCorrectionViews:
         correction = get_object_or_404(
             Correction, pk=correction_id, issue=issue, retracted_at__isnull=True
         )
-        form = RetractionForm(request.POST or None)
+        form = RetractionForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             with transaction.atomic():
                 correction.retracted_at = timezone.now()

@@ -150,7 +150,16 @@ class IssueAdmin(
             inline.issue, inline.may_preview = obj, may_preview
             inline.may_retract = may_retract
         # Bylines name the issue's stories, so they come once it is saved;
-        # corrections are for an issue that is, or was, public.
+        # corrections are for an issue that is, or was, public. A form sent
+        # from a page that did not show them (published meanwhile) is read
+        # without them, rather than refused.
+        if request.method == "POST":
+            inlines = [
+                i
+                for i in inlines
+                if not isinstance(i, BylineInline | CorrectionInline)
+                or f"{_prefix(i)}-TOTAL_FORMS" in request.POST
+            ]
         if obj is None:
             return [
                 i for i in inlines if not isinstance(i, BylineInline | CorrectionInline)
@@ -240,9 +249,11 @@ class IssueAdmin(
         The move comes last, in the transaction of the save, so what it
         publishes (and what the checklist looks at) is what was just typed.
         """
+        # Described before saving: an added correction, once saved, is a row
+        # nobody may change, which its form reports as unchanged.
+        parts = self.describe_changes(form, formsets)
         super().save_related(request, form, formsets, change)
         drop(request, form.instance)
-        parts = self.describe_changes(form, formsets)
         if not change:
             reversion.set_comment("Created.")
             return
@@ -356,6 +367,11 @@ def _stamp(when, who):
         return "—"
     when = short_stamp(when)
     return f"{when} by {who.get_username()}" if who else when
+
+
+def _prefix(inline):
+    """The form prefix of an inline's formset: its relation's name on the issue."""
+    return inline.model._meta.get_field("issue").remote_field.get_accessor_name()
 
 
 def _moved(issue, action, event):
