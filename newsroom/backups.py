@@ -491,13 +491,16 @@ def rows_in_database():
     return sorted(full)
 
 
-def _check_target(manifest):
+def _check_vendor(manifest):
     if manifest["vendor"] != connection.vendor:
         raise BackupError(
             f"This archive holds a {manifest['vendor']} database and the configured "
             f"database is {connection.vendor}: restore it into a {manifest['vendor']} "
             "database (DATABASE_URL). Nothing was restored."
         )
+
+
+def _check_target(manifest):
     full = rows_in_database()
     if full:
         raise BackupError(
@@ -595,10 +598,11 @@ def restore(path, log=lambda message: None):
     archive = _open_archive(path)
     with archive, tempfile.TemporaryDirectory(prefix="newsroom-restore-") as work:
         manifest = read_manifest(archive)
-        _check_target(manifest)
+        _check_vendor(manifest)
         dump = verify_archive(archive, manifest, work)
         if manifest["vendor"] == "sqlite":
             _check_sqlite_counts(dump, manifest)
+        _check_target(manifest)
         log(
             f"Archive of {manifest['created_at']} checked: {manifest['vendor']}, "
             f"{len(manifest['tables'])} tables, {len(manifest['media'])} media files."
