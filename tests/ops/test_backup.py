@@ -447,7 +447,7 @@ def test_backup_into_a_missing_folder_says_so(media_root, tmp_path):
 def test_backup_says_what_to_install_without_pg_dump(media_root, tmp_path, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("pg_dump backs up PostgreSQL only")
-    monkeypatch.setattr("newsroom.backups.find_pg_bin", lambda name: None)
+    monkeypatch.setattr("newsroom.backups.databases.find_pg_bin", lambda name: None)
 
     with pytest.raises(CommandError, match="pg_dump was not found .*postgresql-client"):
         call_command("backup", str(tmp_path / "site.tar"))

@@ -1,37 +1,13 @@
-"""Backups that restore: the database and the media in one archive, checked.
+"""The archive: writing it (`backup`) and reading it back (`restore`).
 
-An archive is a tar file (gzip-compressed when its name ends in `.gz` or
-`.tgz`) holding:
-
-- `manifest.json`: the format version, when it was made, Django's version,
-  the database vendor, the applied migrations, a row count per table and a
-  sha256 checksum and size of every other member;
-- `database.dump` (PostgreSQL: `pg_dump --format=custom`) or
-  `database.sqlite3` (SQLite: a copy made with the online backup API);
-- `media/<name>` for every file in the default storage, read through the
-  storage API so the same code backs up a folder or a bucket.
-
-On PostgreSQL the row counts and migrations are read in the transaction
-whose snapshot `pg_dump` dumps (`pg_export_snapshot`), on SQLite from the
-copy itself: the manifest describes exactly what the archive holds, even
-while the site keeps writing.
-
-`restore` checks everything before writing anything: the manifest, every
-checksum, the vendor, and that the database and the storage are empty. It
-then restores the database, writes the media with their exact names and
-counts the rows of every table again against the manifest.
+See the package's docstring for what an archive holds.
 """
 
 import datetime
-import glob
 import hashlib
 import io
 import json
 import os
-import re
-import shutil
-import sqlite3
-import subprocess
 import tarfile
 import tempfile
 import zlib
@@ -41,25 +17,16 @@ from pathlib import Path, PurePosixPath
 import django
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import connection
+
+from newsroom.backups import databases
+from newsroom.backups.databases import BackupError
 
 FORMAT = 1
 MANIFEST = "manifest.json"
 DUMPS = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 MEDIA_PREFIX = "media/"
 CHUNK = 1024 * 1024
-# Tables `migrate` fills by itself: rows there do not make a database "not empty".
-MIGRATE_TABLES = {
-    "django_migrations",
-    "django_content_type",
-    "auth_permission",
-    "auth_group",
-    "auth_group_permissions",
-}
-
-
-class BackupError(Exception):
-    """Something an operator must fix; the message says what."""
 
 
 @dataclass
@@ -69,154 +36,6 @@ class RestoreReport:
     tables: dict = field(default_factory=dict)
     mismatches: dict = field(default_factory=dict)
     media: int = 0
-
-
-# PostgreSQL's client programs.
-
-
-def find_pg_bin(name):
-    """`name` (pg_dump, pg_restore) on PATH, else the newest in /usr/lib/postgresql."""
-    found = shutil.which(name)
-    if found:
-        return found
-
-    def version(path):
-        match = re.search(r"/postgresql/(\d+)", path)
-        return int(match.group(1)) if match else 0
-
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=version)
-    return candidates[-1] if candidates else None
-
-
-def _pg_program(name):
-    program = find_pg_bin(name)
-    if program is None:
-        raise BackupError(
-            f"{name} was not found (on PATH or in /usr/lib/postgresql/*/bin): "
-            "install PostgreSQL's client programs (Debian: postgresql-client) "
-            "of the server's major version or newer."
-        )
-    return program
-
-
-def _pg_major(program):
-    output = subprocess.run(
-        [program, "--version"], capture_output=True, text=True, check=False
-    ).stdout
-    match = re.search(r"(\d+)(?:\.\d+)?", output)
-    return int(match.group(1)) if match else 0
-
-
-def _pg_env():
-    """The connection settings of DATABASES["default"] as libpq's variables.
-
-    The password goes through PGPASSWORD, never on a command line, where any
-    user of the machine could read it.
-    """
-    settings = connection.settings_dict
-    env = dict(os.environ)
-    for key, variable in (
-        ("NAME", "PGDATABASE"),
-        ("USER", "PGUSER"),
-        ("PASSWORD", "PGPASSWORD"),
-        ("HOST", "PGHOST"),
-        ("PORT", "PGPORT"),
-    ):
-        if settings.get(key):
-            env[variable] = str(settings[key])
-    options = settings.get("OPTIONS") or {}
-    for key in ("sslmode", "sslrootcert", "sslcert", "sslkey"):
-        if options.get(key):
-            env[f"PG{key.upper()}"] = str(options[key])
-    return env
-
-
-def _run_pg(program, arguments):
-    result = subprocess.run(
-        [program, "--no-password", *arguments],
-        env=_pg_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        name = Path(program).name
-        raise BackupError(f"{name} failed: {result.stderr.strip() or result.stdout}")
-    return result
-
-
-# Reading the database.
-
-
-def _tables():
-    """Every table of the database (models, their m2m tables, Django's own)."""
-    with connection.cursor() as cursor:
-        return sorted(connection.introspection.table_names(cursor))
-
-
-def _count_rows(cursor, tables, quote):
-    counts = {}
-    for table in tables:
-        cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
-        counts[table] = cursor.fetchone()[0]
-    return counts
-
-
-def _migrations(rows):
-    applied = {}
-    for app, name in rows:
-        applied.setdefault(app, []).append(name)
-    return {app: sorted(names) for app, names in sorted(applied.items())}
-
-
-def _dump_sqlite(target):
-    """Copy the live database into `target` with the online backup API."""
-    connection.ensure_connection()
-    destination = sqlite3.connect(target)
-    try:
-        with destination:
-            connection.connection.backup(destination)
-        cursor = destination.cursor()
-        cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
-        )
-        tables = [row[0] for row in cursor.fetchall()]
-        counts = _count_rows(cursor, tables, connection.ops.quote_name)
-        migrations = []
-        if "django_migrations" in tables:
-            cursor.execute("SELECT app, name FROM django_migrations")
-            migrations = cursor.fetchall()
-    finally:
-        destination.close()
-    return counts, _migrations(migrations)
-
-
-def _dump_postgresql(target):
-    """`pg_dump` of one snapshot, and the counts of the same snapshot."""
-    program = _pg_program("pg_dump")
-    connection.ensure_connection()
-    server = connection.pg_version // 10000
-    client = _pg_major(program)
-    if client < server:
-        raise BackupError(
-            f"{program} is version {client}, older than the server ({server}): "
-            f"install PostgreSQL {server}'s client programs or newer."
-        )
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            cursor.execute("SELECT pg_export_snapshot()")
-            snapshot = cursor.fetchone()[0]
-            tables = sorted(connection.introspection.table_names(cursor))
-            counts = _count_rows(cursor, tables, connection.ops.quote_name)
-            cursor.execute("SELECT app, name FROM django_migrations")
-            migrations = cursor.fetchall()
-            _run_pg(
-                program,
-                ["--format=custom", f"--snapshot={snapshot}", f"--file={target}"],
-            )
-    return counts, _migrations(migrations)
 
 
 # Reading the storage.
@@ -282,10 +101,7 @@ def backup(path, force=False, log=lambda message: None):
         with tempfile.TemporaryDirectory(prefix="newsroom-backup-") as work:
             dump = os.path.join(work, DUMPS[vendor])
             log(f"Dumping the {vendor} database…")
-            if vendor == "postgresql":
-                counts, migrations = _dump_postgresql(dump)
-            else:
-                counts, migrations = _dump_sqlite(dump)
+            counts, migrations = databases.dump(dump)
             manifest = {
                 "format": FORMAT,
                 "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
@@ -476,21 +292,6 @@ def verify_archive(archive, manifest, work):
 # The target must be empty.
 
 
-def rows_in_database():
-    """Tables holding rows, besides those `migrate` fills by itself."""
-    full = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            if table in MIGRATE_TABLES:
-                continue
-            cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {connection.ops.quote_name(table)})"
-            )
-            if cursor.fetchone()[0]:
-                full.append(table)
-    return sorted(full)
-
-
 def _check_vendor(manifest):
     if manifest["vendor"] != connection.vendor:
         raise BackupError(
@@ -501,7 +302,7 @@ def _check_vendor(manifest):
 
 
 def _check_target(manifest):
-    full = rows_in_database()
+    full = databases.rows_in_database()
     if full:
         raise BackupError(
             "The database is not empty (rows in "
@@ -510,7 +311,7 @@ def _check_target(manifest):
             + "): restore only into a new, empty database. Nothing was restored."
         )
     if connection.vendor == "postgresql":
-        leftover = sorted(set(_tables()) - set(manifest["tables"]))
+        leftover = sorted(set(databases.table_names()) - set(manifest["tables"]))
         if leftover:
             raise BackupError(
                 "The database has tables the backup does not ("
@@ -527,57 +328,6 @@ def _check_target(manifest):
 
 
 # Restoring.
-
-
-def _check_sqlite_counts(dump, manifest):
-    """The copy holds the rows the manifest promises, before anything is written."""
-    source = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
-    try:
-        cursor = source.cursor()
-        try:
-            counts = _count_rows(cursor, manifest["tables"], connection.ops.quote_name)
-        except sqlite3.DatabaseError as error:
-            raise BackupError(
-                f"The archive's database cannot be read ({error}). Nothing was restored."
-            ) from None
-    finally:
-        source.close()
-    differ = {
-        t: (n, counts[t]) for t, n in manifest["tables"].items() if counts[t] != n
-    }
-    if differ:
-        raise BackupError(
-            "The archive's database does not hold the rows its manifest lists ("
-            + ", ".join(f"{t}: {n} listed, {c} found" for t, (n, c) in differ.items())
-            + "). Nothing was restored."
-        )
-
-
-def _restore_sqlite(dump):
-    source = sqlite3.connect(dump)
-    try:
-        connection.ensure_connection()
-        source.backup(connection.connection)
-    finally:
-        source.close()
-
-
-def _restore_postgresql(dump):
-    program = _pg_program("pg_restore")
-    connection.close()
-    _run_pg(
-        program,
-        [
-            "--no-owner",
-            "--no-acl",
-            "--single-transaction",
-            "--exit-on-error",
-            "--clean",
-            "--if-exists",
-            f"--dbname={connection.settings_dict['NAME']}",
-            dump,
-        ],
-    )
 
 
 def _restore_media(archive, manifest):
@@ -601,29 +351,22 @@ def restore(path, log=lambda message: None):
         _check_vendor(manifest)
         dump = verify_archive(archive, manifest, work)
         if manifest["vendor"] == "sqlite":
-            _check_sqlite_counts(dump, manifest)
+            databases.check_sqlite_copy(dump, manifest)
         _check_target(manifest)
         log(
             f"Archive of {manifest['created_at']} checked: {manifest['vendor']}, "
             f"{len(manifest['tables'])} tables, {len(manifest['media'])} media files."
         )
-        if manifest["vendor"] == "postgresql":
-            _restore_postgresql(dump)
-        else:
-            _restore_sqlite(dump)
+        databases.restore_dump(dump)
         log("Database restored.")
         _restore_media(archive, manifest)
         log(f"{len(manifest['media'])} media files restored.")
     report = RestoreReport(media=len(manifest["media"]))
-    with connection.cursor() as cursor:
-        tables = set(connection.introspection.table_names(cursor))
-        for table, expected in sorted(manifest["tables"].items()):
-            if table not in tables:
-                report.mismatches[table] = (expected, None)
-                continue
-            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
-            found = cursor.fetchone()[0]
+    for table, found in databases.count_tables(sorted(manifest["tables"])).items():
+        expected = manifest["tables"][table]
+        if found is not None:
             report.tables[table] = found
-            if found != expected:
-                report.mismatches[table] = (expected, found)
+        if found != expected:
+            report.mismatches[table] = (expected, found)
+    report.tables = dict(sorted(report.tables.items()))
     return report
