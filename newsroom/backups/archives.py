@@ -18,6 +18,7 @@ import django
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from newsroom.backups import databases
 from newsroom.backups.databases import BackupError
@@ -289,7 +290,25 @@ def verify_archive(archive, manifest, work):
     return dump
 
 
-# The target must be empty.
+# The target must be empty, and this code able to run what is restored.
+
+
+def _check_code(manifest):
+    """Refuse a backup made by a newer release: this code could not run it."""
+    known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    unknown = sorted(
+        f"{app}.{name}"
+        for app, names in manifest["migrations"].items()
+        for name in names
+        if (app, name) not in known
+    )
+    if unknown:
+        raise BackupError(
+            "The backup was made by a newer release of the site (migrations "
+            + ", ".join(unknown[:5])
+            + " are unknown here): install that release or a newer one, then "
+            "restore. Nothing was restored."
+        )
 
 
 def _check_vendor(manifest):
@@ -349,6 +368,7 @@ def restore(path, log=lambda message: None):
     with archive, tempfile.TemporaryDirectory(prefix="newsroom-restore-") as work:
         manifest = read_manifest(archive)
         _check_vendor(manifest)
+        _check_code(manifest)
         dump = verify_archive(archive, manifest, work)
         if manifest["vendor"] == "sqlite":
             databases.check_sqlite_copy(dump, manifest)

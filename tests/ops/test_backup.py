@@ -472,3 +472,67 @@ def test_the_manifest_counts_every_table_and_checks_every_file(archive):
         [p for p in Path(default_storage.location).rglob("*") if p.is_file()]
     )
     assert all(len(entry["sha256"]) == 64 for entry in manifest["media"].values())
+
+
+def test_a_backup_made_by_a_newer_release_is_refused(archive, tmp_path):
+    def change(name, data):
+        if name != "manifest.json":
+            return data
+        manifest = json.loads(data)
+        manifest["migrations"]["issues"].append("0099_from_a_later_release")
+        return json.dumps(manifest).encode()
+
+    newer = rewrite(archive, tmp_path / "newer.tar", change)
+
+    with pytest.raises(
+        CommandError, match="newer release .*issues.0099_from_a_later_release"
+    ):
+        restore(str(newer))
+
+
+def test_a_table_the_backup_does_not_have_is_never_left_beside_it(archive, new_site):
+    target = new_site("leftover")
+    run_sql(target, "CREATE TABLE from_a_later_release (id integer)")
+
+    result = manage(target, "restore", str(archive))
+
+    if connection.vendor == "postgresql":
+        # pg_restore would leave it: refused, the database as it was.
+        assert result.returncode == 1
+        assert "tables the backup does not (from_a_later_release)" in result.stderr
+        assert tables_in(target) == ["from_a_later_release"]
+    else:
+        # The backup API replaces the whole file.
+        assert result.returncode == 0, result.stderr
+        assert "from_a_later_release" not in tables_in(target)
+
+
+def test_restore_into_a_database_it_cannot_open_says_so(archive, new_site, tmp_path):
+    target = new_site("unreachable")
+    if connection.vendor == "sqlite":
+        target["DATABASE_URL"] = f"sqlite:///{tmp_path / 'no-such-folder' / 'db'}"
+    else:
+        target["DATABASE_URL"] = target["DATABASE_URL"] + "_never_created"
+
+    result = manage(target, "restore", str(archive))
+
+    assert result.returncode == 1
+    assert "The database (DATABASE_URL) cannot be used" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_backup_refuses_a_pg_dump_older_than_the_server(
+    media_root, tmp_path, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_dump backs up PostgreSQL only")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "pg_dump"
+    fake.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    with pytest.raises(CommandError, match="is version 9, older than the server"):
+        call_command("backup", str(tmp_path / "site.tar"))
+    assert not (tmp_path / "site.tar").exists()

@@ -4,6 +4,7 @@ See newsroom/backups.py for what the archive holds; `restore` reads it back.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from newsroom import backups
 
@@ -26,6 +27,10 @@ class Command(BaseCommand):
             manifest = backups.backup(path, force=force, log=self.stdout.write)
         except backups.BackupError as error:
             raise CommandError(str(error)) from None
+        except DatabaseError as error:
+            raise CommandError(
+                f"The database (DATABASE_URL) cannot be used: {error}".strip()
+            ) from None
         rows = sum(manifest["tables"].values())
         self.stdout.write(
             self.style.SUCCESS(

@@ -5,6 +5,7 @@ same database vendor, and the database and the media storage are empty.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from newsroom import backups
 
@@ -23,6 +24,10 @@ class Command(BaseCommand):
             report = backups.restore(path, log=self.stdout.write)
         except backups.BackupError as error:
             raise CommandError(str(error)) from None
+        except DatabaseError as error:
+            raise CommandError(
+                f"The database (DATABASE_URL) cannot be used: {error}".strip()
+            ) from None
         for table, rows in report.tables.items():
             mark = "differs" if table in report.mismatches else "ok"
             self.stdout.write(f"{table}: {rows} rows {mark}")
