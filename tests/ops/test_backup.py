@@ -31,9 +31,9 @@ from django.utils import timezone
 
 from issues.models import Issue
 from newsroom.newsletters.models import Subscriber
+from tests.fundraising.builders import make_campaign, make_donation, make_page
 from tests.issues.admin_forms import change_form_data, change_url
 from tests.issues.test_images import image_bytes
-from tests.newsroom.donate_builders import make_campaign, make_donation, make_page
 from tests.ops.site_snapshot import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
