@@ -27,6 +27,10 @@ if not SECRET_KEY:
         "(for a local run, set DEBUG=1)."
     )
 
+# Rotating the key: put the old one here for as long as its signatures must
+# keep working (preview links, newsletter links, sessions), then remove it.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
     default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else [],
