@@ -8,4 +8,6 @@ class IssuesConfig(AppConfig):
     def ready(self):
         # Registers the issue, its stories and its reads with django-reversion
         # before anything (the admin, import_report) saves a revision.
-        from issues import revisions  # noqa: F401
+        from issues import revisions, snapshots  # noqa: F401
+
+        snapshots.connect_signals()

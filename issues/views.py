@@ -7,8 +7,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
+from issues import snapshots
 from issues.models import Issue, Series
 from issues.previews import allow_preview_image, issue_from_token, token_expires_at
 from newsroom.caching import PAGED, cached_page
@@ -101,11 +103,20 @@ class IssueArchiveView(IssueListView):
 
 @cached_page
 class IssueDetailView(PublishedIssueMixin, DetailView):
+    """An issue's page: its body is the snapshot rendered when it last changed."""
+
     template_name = "issues/issue_detail.html"
     context_object_name = "issue"
 
     def get_queryset(self):
-        return super().get_queryset().with_contents()
+        return super().get_queryset().select_related("snapshot")
+
+    def get_context_data(self, **kwargs):
+        html, keywords, keys = snapshots.body_of(self.object)
+        self.object.keywords, self.object.story_keys = keywords, keys
+        # Rendered by issue_body.html, which escapes all but nh3-cleaned HTML.
+        html = snapshots.for_request(html, self.request)
+        return super().get_context_data(body_html=mark_safe(html), **kwargs)
 
 
 @cached_page(parameters=PAGED)

@@ -63,6 +63,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Answers cached public pages before anything below runs; stores them as
+    # the middleware below (and compression) finished them (newsroom/caching.py).
+    "newsroom.caching.PageCacheMiddleware",
+    "newsroom.middleware.PublicPageGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,8 +80,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
-    # Innermost but for axes (which only acts on admin logins), so every page it
-    # serves from the cache still gets the security, CSP and ETag headers above.
+    # Innermost but for axes (which only acts on admin logins): it sees the
+    # view, marks the pages PageCacheMiddleware may store, and gives them their
+    # Cache-Control, Last-Modified and Surrogate-Key before ETags are made.
     "newsroom.caching.PublicPageCacheMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,12 +129,25 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
 # Public pages stay cached at most this long; publishing, editing or a
 # scheduled time arriving replaces them at once (newsroom/caching.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60)
+# What public pages tell shared caches (a CDN, the front proxy): keep a page
+# this many seconds, and serve it this much longer while fetching it again.
+PAGE_CACHE_S_MAXAGE = env.int("PAGE_CACHE_S_MAXAGE", default=10)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env.int(
+    "PAGE_CACHE_STALE_WHILE_REVALIDATE", default=30
+)
 # With the local-memory cache, gunicorn's workers learn of a change through
-# this file; a shared cache (Redis) does without it.
+# this file, mapped in memory; a shared cache (Redis) does without it.
 PAGE_CACHE_GENERATION_FILE = env.path(
     "PAGE_CACHE_GENERATION_FILE",
     default=Path(tempfile.gettempdir()) / "newsroom-page-generation",
 )
+
+# No search holds the database longer than this many seconds; the reader
+# gets a page saying so (newsroom/search/limits.py).
+SEARCH_STATEMENT_TIMEOUT = env.float("SEARCH_STATEMENT_TIMEOUT", default=2.0)
+# How long a query's ranked hits are reused (0: never), under the page cache's
+# generation, so a change readers can see is never served from there.
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=60)
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@localhost")

@@ -70,22 +70,31 @@ class SearchView(TemplateView):
         kind = kind if kind in search.KINDS else ""
         context = super().get_context_data(query=query, kind=kind, **kwargs)
         if query:
-            results = search.search(query)
-            counts = {name: 0 for name in search.KINDS}
-            for result in results:
-                counts[result.kind] += 1
-            shown = [r for r in results if r.kind == kind] if kind else results
-            page = search.paginate(shown, self.request.GET.get("page"))
+            try:
+                page, counts, shown = search.results_page(
+                    query, self.request.GET.get("page"), kind
+                )
+            except search.SearchTimeout:
+                return {**context, "timed_out": True}
             context.update(
                 results=page.object_list,
                 page_obj=page,
-                result_count=len(results),
-                shown_count=len(shown),
+                result_count=sum(counts.values()),
+                shown_count=shown,
                 kinds=[
                     (name, label, counts[name]) for name, label in search.KINDS.items()
                 ],
             )
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        """A search stopped by the statement timeout is a 503 that says so."""
+        if context.get("timed_out"):
+            response_kwargs["status"] = 503
+        response = super().render_to_response(context, **response_kwargs)
+        if context.get("timed_out"):
+            response["Retry-After"] = "30"
+        return response
 
 
 @never_cache

@@ -3,6 +3,8 @@ the contributors its bylines credit, and its corrections."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
 from django.db.models.functions import Coalesce, Lower
@@ -13,6 +15,7 @@ from django.utils.translation import get_language_info
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
+from issues import snapshots
 from issues.models import Issue, unique_slug
 from newsroom import reading
 from newsroom.fields import RichTextField
@@ -135,6 +138,8 @@ class SourceQuerySet(models.QuerySet):
         Story.sources.through.objects.filter(source__in=duplicates).delete()
         reads.update(source=kept)
         duplicates.delete()
+        # The bulk writes above send no signals: the bodies citing them change.
+        snapshots.empty(issue.pk for issue in issues)
         return issues
 
 
@@ -235,6 +240,13 @@ class IssuePartQuerySet(models.QuerySet):
         return self.filter(issue__in=Issue.objects.published())
 
 
+class IssuePartManager(models.Manager.from_queryset(IssuePartQuerySet)):
+    """Leaves the search vector, which only the database reads, out of every row."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
+
+
 class Story(models.Model):
     """One story of an issue, with its optional labelled parts."""
 
@@ -257,8 +269,13 @@ class Story(models.Model):
         Source, blank=True, related_name="stories", help_text="Who this story cites."
     )
     tags = TaggableManager(blank=True)
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Kept up to date by the database on every write (PostgreSQL).",
+    )
 
-    objects = IssuePartQuerySet.as_manager()
+    objects = IssuePartManager()
 
     class Meta:
         ordering = ["issue", "position", "pk"]
@@ -268,6 +285,7 @@ class Story(models.Model):
                 fields=["issue", "slug"], name="story_slug_unique_in_issue"
             )
         ]
+        indexes = [GinIndex(fields=["search_vector"], name="stories_story_search")]
 
     def __str__(self):
         return self.headline
@@ -308,12 +326,23 @@ class RecommendedRead(models.Model):
     )
     summary = models.TextField(help_text="One line, shown after the outlet's name.")
     url = models.URLField("URL", max_length=1000, blank=True)
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text=(
+            "The outlet's name and the summary; kept up to date by the "
+            "database, a renamed source too (PostgreSQL)."
+        ),
+    )
 
-    objects = IssuePartQuerySet.as_manager()
+    objects = IssuePartManager()
 
     class Meta:
         ordering = ["issue", "position", "pk"]
         verbose_name = "recommended read"
+        indexes = [
+            GinIndex(fields=["search_vector"], name="stories_read_search"),
+        ]
 
     def __str__(self):
         return (

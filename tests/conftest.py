@@ -13,6 +13,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from issues.models import Issue, Series
+from newsroom import caching
 from stories.models import RecommendedRead, Source, Story
 
 _counter = itertools.count(1)
@@ -26,6 +27,7 @@ def _fresh_cache():
     otherwise be served to the next.
     """
     cache.clear()
+    caching.forget_in_memory()
 
 
 # Data migrations whose rows (the editorial groups and their permissions) a

@@ -87,6 +87,14 @@ def share_links(context, obj, label="Share"):
     return {"url": url, "label": label, "targets": share_targets(url, obj.headline)}
 
 
+def _keywords(obj):
+    """The tags' names: from the issue's snapshot when the page read it."""
+    keywords = getattr(obj, "keywords", None)
+    if keywords is None:
+        keywords = [tag.name for tag in obj.tags.all()]
+    return keywords
+
+
 @register.inclusion_tag("includes/meta.html", takes_context=True)
 def sharing_meta(context, obj):
     """The head tags that make a shared link to an issue or story look right."""
@@ -129,7 +137,7 @@ def sharing_meta(context, obj):
         "image": [image],
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
         "articleSection": issue.series.name,
-        "keywords": [tag.name for tag in obj.tags.all()],
+        "keywords": _keywords(obj),
     }
     shown = [c for c in corrections if not c.is_retracted]
     if shown:
