@@ -15,7 +15,7 @@ REDIS_TESTS := tests/newsroom/test_caching.py tests/newsroom/test_security.py te
 VNU_VERSION := 26.9.27
 VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test lint format install clean bench-newsletter vnu
+.PHONY: run test lint format install clean bench-newsletter vnu bench
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -52,6 +52,14 @@ test: $(STAMP)
 bench-newsletter: $(STAMP)
 	$(PY) bench/newsletter.py --subscribers 1000 10000
 	$(PY) tests/pgcluster.py -- $(PY) bench/newsletter.py --subscribers 1000 10000
+
+# Speed figures and ratios (issue 12): PostgreSQL, gunicorn, nginx when
+# installed, measured with wrk. BENCH_SCALE=12500 measures at 50,000 stories.
+# Never part of `make test` or CI.
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(PY) tests/pgcluster.py -- $(PY) -m tests.bench.run
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

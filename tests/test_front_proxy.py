@@ -20,15 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.bench import nginx as nginx_conf
+
 ROOT = Path(__file__).resolve().parents[1]
-CONF = ROOT / "deploy" / "nginx.conf"
 TTL = 2  # proxy_cache_valid in deploy/nginx.conf
-
-
-def find_nginx():
-    return shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None
-    )
 
 
 def free_port():
@@ -74,7 +69,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def proxy():
-    nginx = find_nginx()
+    nginx = nginx_conf.find_nginx()
     if nginx is None:
         if os.environ.get("REQUIRE_NGINX") == "1":
             pytest.fail("nginx is required (REQUIRE_NGINX=1) but not installed")
@@ -103,20 +98,7 @@ def proxy():
     site.manage("migrate", "--noinput")
     site.manage("collectstatic", "--noinput")
     site.manage("load_demo", "--force")
-    conf = CONF.read_text()
-    for default, ours in [
-        ("127.0.0.1:8000", f"127.0.0.1:{app_port}"),
-        ("listen 127.0.0.1:8080", f"listen 127.0.0.1:{proxy_port}"),
-        ("/srv/newsroom/staticfiles/", f"{work / 'static'}/"),
-        ("/var/cache/nginx/newsroom", str(work / "nginx-cache")),
-        ("/run/nginx-newsroom.pid", str(work / "nginx.pid")),
-        ("/var/log/nginx/newsroom-error.log", str(work / "nginx-error.log")),
-    ]:
-        assert default in conf, default
-        conf = conf.replace(default, ours)
-    if os.geteuid() == 0:
-        conf = "user root;\n" + conf  # the test's files belong to root
-    (work / "nginx.conf").write_text(conf)
+    conf = nginx_conf.render(work, app_port, proxy_port, work / "static")
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     gunicorn = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--workers", "2",
@@ -124,7 +106,7 @@ def proxy():
         cwd=ROOT, env=env, **quiet,
     )  # fmt: skip
     server = subprocess.Popen(
-        [nginx, "-c", str(work / "nginx.conf"), "-p", str(work), "-g", "daemon off;"],
+        [nginx, "-c", str(conf), "-p", str(work), "-g", "daemon off;"],
         **quiet,
     )
     try:
