@@ -75,7 +75,7 @@ GENERATION_KEY = "pages:generation"
 NO_SCHEDULED_ISSUE = "none"
 
 #: Query parameters a cached page may vary on; any other parameter skips the cache.
-CACHEABLE_PARAMETERS = frozenset({"page", "year"})
+CACHEABLE_PARAMETERS = frozenset({"page", "year", "p"})
 MAX_PARAMETER_LENGTH = 12
 
 #: Apps whose rows public pages show. Saving or deleting a row of any of their

@@ -142,6 +142,9 @@ PAGE_CACHE_GENERATION_FILE = env.path(
     default=Path(tempfile.gettempdir()) / "newsroom-page-generation",
 )
 
+# Past this many URLs, /sitemap.xml becomes an index of pages this long.
+SITEMAP_LIMIT = env.int("SITEMAP_LIMIT", default=50_000)
+
 # No search holds the database longer than this many seconds; the reader
 # gets a page saying so (newsroom/search/limits.py).
 SEARCH_STATEMENT_TIMEOUT = env.float("SEARCH_STATEMENT_TIMEOUT", default=2.0)

@@ -65,6 +65,7 @@ PUBLIC_PAGES = [
     "/tags/amazonas/feed/",
     "/tags/amazonas/feed/atom/",
     "/sitemap.xml",
+    "/sitemap-issues.xml",
     "/robots.txt",
 ]
 
