@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 
 # The tests that exercise the page cache, run once more with Redis as the cache.
 REDIS_TESTS := tests/newsroom/test_caching.py tests/newsroom/test_security.py tests/test_draft_leaks.py \
-	tests/fundraising/test_attribution.py
+	tests/fundraising/test_attribution.py tests/newsroom/test_page_cache_hits.py tests/newsroom/test_search_limits.py
 
 # The Nu HTML Checker, for tests/test_html_validity.py: the vnu-jar npm package's
 # jar, installed into .tools/ (ignored by git) and run with Java.
