@@ -57,10 +57,15 @@ class SourceQuerySet(models.QuerySet):
         """Sources cited by at least one published story or recommended read.
 
         Only those have a public page: a source is public through what cites it.
+        Whether one does is asked with EXISTS, which stops at the first; the
+        counts are made once, for the sources shown.
         """
-        return self.with_citation_counts().filter(
-            models.Q(story_count__gt=0) | models.Q(read_count__gt=0)
+        cited = models.Exists(
+            Story.objects.published().filter(sources=models.OuterRef("pk"))
+        ) | models.Exists(
+            RecommendedRead.objects.published().filter(source=models.OuterRef("pk"))
         )
+        return self.filter(cited).with_citation_counts()
 
     def by_kind(self):
         """Ordered as the directory groups them: by kind, in Kind's order, then name."""
