@@ -363,6 +363,20 @@ class RecommendedRead(models.Model):
         return self.url or (self.source.homepage_url if self.source else "")
 
 
+#: What a list of stories or reads shows (includes/story_list.html, a source's
+#: reads): loading only these keeps the rows a long list sorts narrow.
+_LISTED_ISSUE = ["issue__headline", "issue__slug", "issue__published_at"]
+STORY_LIST_FIELDS = ["headline", "slug", "position", "issue_id", *_LISTED_ISSUE]
+READ_LIST_FIELDS = [
+    "summary",
+    "url",
+    "position",
+    "source_id",
+    "issue_id",
+    *_LISTED_ISSUE,
+]
+
+
 def published_tags():
     """Tags carried by a published issue or story: the tags with a public page.
 

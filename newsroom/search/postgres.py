@@ -6,12 +6,15 @@ stories/), through the `english_unaccent` configuration (newsroom/migrations/
 0001), so accents are folded on both sides: "tomas guanipa" finds "Tomás
 Guanipa". Queries are parsed by `websearch_to_tsquery`. A search is two steps:
 
-- `rank(text)`, one query: for each kind, the newest CANDIDATES matches are
-  ranked by `ts_rank` on their stored vectors and the best RESULTS_PER_KIND
-  kept. Nothing reads a match's text, and however common the words, no more
-  than CANDIDATES rows of a kind are ranked (for a word in most stories, the
-  newest of its matches). The planner finds a rare word's matches through the
-  GIN index and a common word's by walking the issues newest first.
+- `rank(text)`, one query: for each kind, the CANDIDATES matches written
+  last (the highest keys: in a newsroom, the newest) are ranked by `ts_rank`
+  on their stored vectors and the best RESULTS_PER_KIND kept. Nothing reads a
+  match's text, and however common the words, no more than CANDIDATES rows of
+  a kind are ranked. The planner finds a rare word's matches through the GIN
+  index and a common word's by walking the primary key backwards, stopping
+  at the CANDIDATES-th; ordering by the issue's publish time instead would
+  make it read every match to sort them (200 ms for a word in 50,000 stories,
+  against 4).
 - `build(hits, text)`: the hits on the page shown, with `ts_headline` (which
   does read the text) for those twenty or so only.
 """
@@ -25,7 +28,7 @@ from newsroom.search.highlight import START, STOP, marked
 from stories.models import RecommendedRead, Story
 
 SEARCH_CONFIG = "english_unaccent"
-#: The most matches of one kind that are ranked, newest first.
+#: The most matches of one kind that are ranked, the last written first.
 CANDIDATES = 500
 
 # What each kind's vector holds is written in SQL, in the migrations' triggers;
@@ -37,12 +40,9 @@ def _query(text):
 
 
 def _ranked(queryset, date, query, kind):
-    """The kind's best matches among its newest CANDIDATES: (kind, pk, rank, date)."""
-    newest = (
-        queryset.filter(search_vector=query)
-        .order_by(f"-{date}")
-        .values("pk")[:CANDIDATES]
-    )
+    """The kind's best matches among its last CANDIDATES: (kind, pk, rank, date)."""
+    newest = queryset.filter(search_vector=query).order_by("-pk").values("pk")
+    newest = newest[:CANDIDATES]
     return (
         queryset.model._base_manager.filter(pk__in=newest)
         .annotate(
