@@ -51,6 +51,8 @@ def for_request(html, request):
     return html.replace(ORIGIN, origin).replace(
         quote(ORIGIN, safe=""), quote(origin, safe="")
     )
+
+
 #: How many emptied snapshots a commit renders again at once, newest first;
 #: the others wait for their next reader.
 RENDERED_AT_COMMIT = 20

@@ -1,6 +1,6 @@
 """Stored, GIN-indexed search vectors of stories and reads, kept by PostgreSQL.
 
-As for issues (issues 0010): a trigger fills each row's vector on insert and
+As for issues (issues 0011): a trigger fills each row's vector on insert and
 on every update of the text searched, and the migration backfills them. A
 read's vector holds its outlet's name, so renaming a source updates the
 vectors of its reads (a trigger on the source). SQLite keeps the columns

@@ -124,3 +124,14 @@ def test_an_issue_without_a_snapshot_row_still_shows(client, make_story):
 
     assert "Fuel queues in Maracaibo" in page_text(client, story.issue)
     assert "Fuel queues in Maracaibo" in page_text(client, story.issue)
+
+
+def test_a_stored_body_shares_the_address_the_page_was_asked_on(client, make_story):
+    story = make_story()
+    page_text(client, story.issue)  # renders and stores the body
+
+    text = page_text(client, story.issue)
+
+    assert "snapshot-origin.invalid" not in text
+    assert "http%3A%2F%2Ftestserver%2Fissues%2F" in text
+    assert story.issue.snapshot.html.count("snapshot-origin.invalid") > 0

@@ -21,7 +21,7 @@ def create_snapshots(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issues', '0010_issue_search_vector'),
+        ('issues', '0011_issue_search_vector'),
     ]
 
     operations = [

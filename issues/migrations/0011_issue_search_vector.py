@@ -52,7 +52,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0009_issue_import_key"),
+        ("issues", "0010_channel_url_help"),
         ("newsroom", "0001_search_configuration"),
     ]
 
