@@ -565,7 +565,9 @@ class IssueSnapshot(models.Model):
         Issue, on_delete=models.CASCADE, primary_key=True, related_name="snapshot"
     )
     html = models.TextField(blank=True)
-    keywords = models.TextField(blank=True, help_text="Tag names, one a line.")
+    head = models.TextField(
+        blank=True, help_text="The page's head tags: sharing metadata and JSON-LD."
+    )
     keys = models.TextField(
         blank=True, help_text="What the body shows, as cache keys (story-12 …)."
     )

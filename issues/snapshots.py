@@ -3,12 +3,13 @@
 An issue page used to build five prefetches (tags, stories' sources and tags,
 reads with their sources) and render them for every reader the page cache
 missed. Now the body (`includes/issue_body.html`) is rendered once per change
-and stored in the issue's `IssueSnapshot`, with the tag names the page's
-metadata needs and the keys of what it shows; a miss reads it with the issue
+and stored in the issue's `IssueSnapshot`, with the page's head tags (its
+sharing metadata and JSON-LD) and the keys of what it shows; a miss reads it with the issue
 in one query.
 
 Anything the body shows may change it: the issue, its stories and reads, the
-sources they cite, its tags, its series. A change to any of them empties the
+sources they cite, its tags, its series, its bylines and the contributors they
+credit, its corrections. A change to any of them empties the
 snapshots of the issues concerned at once, in the same transaction (so no
 reader is ever given an outdated body), and renders them again once the change
 is committed. An issue whose snapshot is still empty (one of many a series'
@@ -33,6 +34,8 @@ from issues.models import Issue, IssueSnapshot, Series
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "includes/issue_body.html"
+#: The page's head tags for sharing and search engines (JSON-LD included).
+HEAD_TEMPLATE = "includes/issue_head.html"
 #: Stands for the site's origin in a stored body (its share links are
 #: absolute); each page puts the origin it was asked on in its place.
 ORIGIN = "http://snapshot-origin.invalid"
@@ -60,21 +63,22 @@ PENDING = "_issue_snapshots_pending"
 
 
 def render(issue):
-    """The body, tag names and cache keys of `issue` as its public page shows them.
+    """The body, head tags and cache keys of `issue` as its public page shows them.
 
     `issue` must carry its contents (`Issue.objects.with_contents()`).
     """
-    html = render_to_string(TEMPLATE, {"issue": issue, "request": _Origin()})
-    keywords = [tag.name for tag in issue.tags.all()]
+    context = {"issue": issue, "request": _Origin()}
+    html = render_to_string(TEMPLATE, context)
+    head = render_to_string(HEAD_TEMPLATE, context)
     keys = [f"story-{story.pk}" for story in issue.stories.all()]
-    return html, keywords, keys
+    return html, head, keys
 
 
-def store(issue_id, stamp, html, keywords, keys):
+def store(issue_id, stamp, html, head, keys):
     """Store a rendering made from the state read at `stamp`; False if stale."""
     return bool(
         IssueSnapshot.objects.filter(issue_id=issue_id, stamp=stamp).update(
-            html=html, keywords="\n".join(keywords), keys=" ".join(keys)
+            html=html, head=head, keys=" ".join(keys)
         )
     )
 
@@ -92,27 +96,26 @@ def render_and_store(issue_ids):
 
 
 def body_of(issue):
-    """(html, keywords, keys) of `issue`'s public body, rendering it if need be.
+    """(html, head, keys) of `issue`'s public page, rendering it if need be.
 
     `issue` was read with `select_related("snapshot")`, so its stamp is the
     one of the row read; a rendering is stored only if still current.
     """
     snapshot = getattr(issue, "snapshot", None) if _has_snapshot(issue) else None
     if snapshot is not None and snapshot.html:
-        keywords = snapshot.keywords.split("\n") if snapshot.keywords else []
-        return snapshot.html, keywords, snapshot.keys.split()
+        return snapshot.html, snapshot.head, snapshot.keys.split()
     full = Issue.objects.filter(pk=issue.pk).select_related("series").with_contents()
-    html, keywords, keys = render(full.get())
+    html, head, keys = render(full.get())
     if snapshot is None:
         IssueSnapshot.objects.bulk_create(
             [IssueSnapshot(issue_id=issue.pk)], ignore_conflicts=True
         )
     else:
         try:
-            store(issue.pk, snapshot.stamp, html, keywords, keys)
+            store(issue.pk, snapshot.stamp, html, head, keys)
         except DatabaseError:
             logger.warning("Could not store the snapshot of issue %s", issue.pk)
-    return html, keywords, keys
+    return html, head, keys
 
 
 def _has_snapshot(issue):
@@ -179,12 +182,21 @@ def _issues_citing(source_ids):
 def _issues_of(instance):
     from taggit.models import Tag, TaggedItem
 
-    from stories.models import RecommendedRead, Source, Story
+    from stories.models import (
+        Byline,
+        Contributor,
+        Correction,
+        RecommendedRead,
+        Source,
+        Story,
+    )
 
     if isinstance(instance, Issue):
         return {instance.pk}
-    if isinstance(instance, (Story, RecommendedRead)):
+    if isinstance(instance, (Story, RecommendedRead, Byline, Correction)):
         return {instance.issue_id}
+    if isinstance(instance, Contributor):
+        return set(instance.bylines.values_list("issue_id", flat=True))
     if isinstance(instance, Source):
         return _issues_citing([instance.pk])
     if isinstance(instance, Series):
@@ -235,9 +247,17 @@ def _relation_changed(sender, instance, action, model, pk_set, **kwargs):
 def connect_signals():
     from taggit.models import Tag, TaggedItem
 
-    from stories.models import RecommendedRead, Source, Story
+    from stories.models import (
+        Byline,
+        Contributor,
+        Correction,
+        RecommendedRead,
+        Source,
+        Story,
+    )
 
-    for model in (Issue, Series, Story, RecommendedRead, Source, Tag, TaggedItem):
+    models = (Issue, Series, Story, RecommendedRead, Source, Tag, TaggedItem)
+    for model in (*models, Byline, Contributor, Correction):
         label = model._meta.label
         post_save.connect(_changed, sender=model, dispatch_uid=f"snapshot-{label}")
         post_delete.connect(

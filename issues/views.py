@@ -112,11 +112,15 @@ class IssueDetailView(PublishedIssueMixin, DetailView):
         return super().get_queryset().select_related("snapshot")
 
     def get_context_data(self, **kwargs):
-        html, keywords, keys = snapshots.body_of(self.object)
-        self.object.keywords, self.object.story_keys = keywords, keys
-        # Rendered by issue_body.html, which escapes all but nh3-cleaned HTML.
-        html = snapshots.for_request(html, self.request)
-        return super().get_context_data(body_html=mark_safe(html), **kwargs)
+        html, head, keys = snapshots.body_of(self.object)
+        self.object.story_keys = keys
+        # Rendered by issue_body.html and issue_head.html, which escape all
+        # but nh3-cleaned HTML and the JSON-LD json_script writes.
+        return super().get_context_data(
+            body_html=mark_safe(snapshots.for_request(html, self.request)),
+            head_html=mark_safe(snapshots.for_request(head, self.request)),
+            **kwargs,
+        )
 
 
 @cached_page(parameters=PAGED)

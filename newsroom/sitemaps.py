@@ -55,18 +55,23 @@ for _sitemap in SITEMAPS.values():
     _sitemap.limit = property(lambda self: sitemap_limit())
 
 
-def url_count():
-    """How many URLs the sitemap lists, one COUNT per section."""
-    return sum(sitemap().paginator.count for sitemap in SITEMAPS.values())
+def url_counts():
+    """How many URLs each section lists, one COUNT per section."""
+    return {name: sitemap().paginator.count for name, sitemap in SITEMAPS.items()}
 
 
 @cached_page
 def sitemap(request):
-    """/sitemap.xml: every URL, or, past SITEMAP_LIMIT of them, an index."""
-    if url_count() <= sitemap_limit():
+    """/sitemap.xml: every URL, or, past SITEMAP_LIMIT of them, an index.
+
+    The index names only the sections that list something.
+    """
+    counts = url_counts()
+    if sum(counts.values()) <= sitemap_limit():
         return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
+    listing = {name: SITEMAPS[name] for name, count in counts.items() if count}
     return sitemap_views.index(
-        request, sitemaps=SITEMAPS, sitemap_url_name="sitemap_section"
+        request, sitemaps=listing, sitemap_url_name="sitemap_section"
     )
 
 

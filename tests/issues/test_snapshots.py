@@ -135,3 +135,28 @@ def test_a_stored_body_shares_the_address_the_page_was_asked_on(client, make_sto
     assert "snapshot-origin.invalid" not in text
     assert "http%3A%2F%2Ftestserver%2Fissues%2F" in text
     assert story.issue.snapshot.html.count("snapshot-origin.invalid") > 0
+
+
+def test_bylines_contributors_and_corrections_show_at_once_in_body_and_head(
+    client, committed, make_issue
+):
+    from stories.models import Byline, Contributor, Correction
+
+    with committed():
+        issue = make_issue()
+        ana = Contributor.objects.create(name="Ana Pérez", slug="ana-perez")
+        Byline.objects.create(issue=issue, contributor=ana)
+    before = page_text(client, issue)
+    assert before.count("Ana Pérez") >= 2  # the byline and the JSON-LD's author
+
+    with committed():
+        ana.name = "Ana María Pérez"
+        ana.save()
+        Correction.objects.create(
+            issue=issue, text="An earlier version misdated the vote."
+        )
+
+    after = page_text(client, issue)
+    assert "Ana Pérez" not in after
+    assert after.count("Ana María Pérez") >= 2
+    assert after.count("An earlier version misdated the vote.") >= 2  # note and JSON-LD

@@ -101,7 +101,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0003_source_name_unique_ignoring_case"),
+        ("stories", "0006_credits_for_writers_and_editors"),
         ("newsroom", "0001_search_configuration"),
     ]
 

@@ -21,7 +21,7 @@ def create_snapshots(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('issues', '0011_issue_search_vector'),
+        ('issues', '0012_issue_search_vector'),
     ]
 
     operations = [
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('issue', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='snapshot', serialize=False, to='issues.issue')),
                 ('html', models.TextField(blank=True)),
-                ('keywords', models.TextField(blank=True, help_text='Tag names, one a line.')),
+                ('head', models.TextField(blank=True, help_text="The page's head tags: sharing metadata and JSON-LD.")),
                 ('keys', models.TextField(blank=True, help_text='What the body shows, as cache keys (story-12 …).')),
                 ('stamp', models.PositiveBigIntegerField(default=0, help_text='Raised whenever the snapshot is emptied.')),
             ],

@@ -52,7 +52,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("issues", "0010_channel_url_help"),
+        ("issues", "0011_pending_edits"),
         ("newsroom", "0001_search_configuration"),
     ]
 
