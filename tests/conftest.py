@@ -13,6 +13,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from issues.models import Issue, Series
+from newsroom.db_routers import use_primary
 from stories.models import RecommendedRead, Source, Story
 
 _counter = itertools.count(1)
@@ -26,6 +27,22 @@ def _fresh_cache():
     otherwise be served to the next.
     """
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _primary_unless_replica_test(request):
+    """Outside tests marked `replica`, the test's own reads stay on the primary.
+
+    A test may query only the databases it declares; with a replica configured
+    (the PostgreSQL run) a committed test's public page would otherwise read
+    the `replica` alias. Live servers' threads are not pinned: their public
+    pages read the replica alias, which mirrors the test database.
+    """
+    if request.node.get_closest_marker("replica") is not None:
+        yield
+        return
+    with use_primary():
+        yield
 
 
 # Data migrations whose rows (the editorial groups and their permissions) a
