@@ -9,7 +9,10 @@ on the connection it ran on.
 """
 
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -257,3 +260,54 @@ def test_management_commands_read_the_primary(replica, make_issue, capsys):
     assert "Exported from the primary" in capsys.readouterr().out
     assert queries.primary
     assert queries.replica == []
+
+
+SHOW_ROUTING = (
+    "import django; from django.conf import settings; django.setup(); "
+    "replica = settings.DATABASES.get('replica', {}); "
+    "print(settings.DATABASE_ROUTERS, replica.get('HOST'), replica.get('CONN_MAX_AGE'), "
+    "replica.get('CONN_HEALTH_CHECKS'), "
+    "settings.MIDDLEWARE.index('newsroom.db_routers.ReplicaRoutingMiddleware') "
+    "- settings.MIDDLEWARE.index("
+    "'django.contrib.auth.middleware.AuthenticationMiddleware') "
+    "if replica else '-')"
+)
+
+
+@pytest.mark.django_db(databases=[])
+@pytest.mark.parametrize(
+    ("replica_url", "expected"),
+    [
+        (
+            "postgres://reader@replica.example.org:5432/newsroom",
+            "['newsroom.db_routers.PrimaryReplicaRouter'] replica.example.org 30 True 1",
+        ),
+        ("", "[] None None None -"),
+    ],
+)
+def test_database_replica_url_adds_the_replica_its_router_and_middleware(
+    replica_url, expected
+):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "DJANGO_"))
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DEBUG="1",
+        CONN_MAX_AGE="30",
+        DATABASE_URL="postgres://newsroom@127.0.0.1:5432/newsroom",
+        DATABASE_REPLICA_URL=replica_url,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_ROUTING],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected.split()
