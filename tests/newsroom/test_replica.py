@@ -26,6 +26,7 @@ from django.utils import timezone
 from issues.models import Issue
 from issues.previews import preview_path
 from newsroom.db_routers import STICKY_COOKIE
+from tests.databases import REAL_REPLICA
 
 # Without a replica (the SQLite run) the `replica` fixture says why it skips.
 DATABASES = ["default", "replica"] if "replica" in settings.DATABASES else ["default"]
@@ -49,8 +50,7 @@ def replica():
     mirrored = alias.settings_dict
     alias.close()
     alias.settings_dict = dict(
-        connections.settings["replica"],
-        NAME=connections["default"].settings_dict["NAME"],
+        REAL_REPLICA, NAME=connections["default"].settings_dict["NAME"]
     )
     with alias.cursor() as cursor:
         cursor.execute("SELECT pg_is_in_recovery()")
