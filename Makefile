@@ -1,6 +1,7 @@
 # `make run` serves the demo site; `make test` runs every check on SQLite, then on
-# a throwaway PostgreSQL cluster when PostgreSQL's binaries are on the machine,
-# and the page-cache tests on a throwaway Redis when redis-server is there.
+# a throwaway PostgreSQL cluster with a streaming replica when PostgreSQL's
+# binaries are on the machine, and the page-cache tests on a throwaway Redis
+# when redis-server is there.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -43,7 +44,7 @@ test: $(STAMP)
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py check
 	$(PY) -m pytest $(PYTEST_ARGS)
-	$(PY) tests/pgcluster.py -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) tests/pgcluster.py --replica -- $(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) tests/redisserver.py -- $(PY) -m pytest -q $(REDIS_TESTS)
 
 # One edition to 1,000 then 10,000 confirmed subscribers through a loopback SMTP

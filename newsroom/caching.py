@@ -67,6 +67,7 @@ from django.utils.http import http_date, parse_http_date_safe, urlencode
 from taggit.models import Tag, TaggedItem
 
 from issues.models import Issue, Series
+from newsroom import db_routers
 from stories.models import RecommendedRead, Source, Story, published_tags
 
 logger = logging.getLogger(__name__)
@@ -215,15 +216,32 @@ def _write_generation(generation):
 
 
 def current_generation():
-    """The generation pages are stored under: `<unix time>-<random>`."""
+    """The generation pages are stored under: `<unix time>-<random>[-<primary's WAL position>]`."""
     return _read_generation() or new_generation()
 
 
-def new_generation():
-    """Start a new generation: every page cached so far is stale from now on."""
+def new_generation(position=None):
+    """Start a new generation: every page cached so far is stale from now on.
+
+    `position` is the primary's WAL position after the change that starts it
+    (with a read replica): pages of this generation are rendered from the
+    replica only once it has replayed that far.
+    """
     generation = f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
+    if position:
+        generation = f"{generation}-{position}"
     _write_generation(generation)
     return generation
+
+
+def _new_generation_after_commit():
+    new_generation(db_routers.primary_position())
+
+
+def replica_shows(generation):
+    """Whether the read replica has replayed the change that started `generation`."""
+    parts = generation.split("-", 2)
+    return len(parts) < 3 or db_routers.replica_has_replayed(parts[2])
 
 
 def generation_time(generation):
@@ -535,6 +553,10 @@ class PublicPageCacheMiddleware:
             key = _page_key(request)
         except (DatabaseError, DisallowedHost):
             return None
+        if db_routers.reads_from_replica() and not replica_shows(generation):
+            # Rendered from a replica still behind, the page would be cached
+            # stale for the whole generation.
+            db_routers.read_on_primary()
         request._page_cache = (key, generation)
         request._page_time = generation_time(generation)
         return None
@@ -602,7 +624,7 @@ def start_new_generation():
     commit) re-rendered the old content and cached it under the first one.
     """
     new_generation()
-    transaction.on_commit(new_generation)
+    transaction.on_commit(_new_generation_after_commit)
 
 
 def _relation_changed(sender, instance, action, model, pk_set, **kwargs):

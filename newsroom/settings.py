@@ -123,6 +123,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
     )
+
+# Behind PgBouncer in transaction mode, each transaction may run on another
+# server connection: no server-side cursors (a named cursor outlives its
+# transaction) and no prepared statements (psycopg 3 prepares a query it
+# sees often; prepare_threshold=None never does).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLER={DATABASE_POOLER!r}: the only pooler known is 'pgbouncer'."
+    )
+
+
+def _behind_pooler(database):
+    if DATABASE_POOLER and database["ENGINE"] == "django.db.backends.postgresql":
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+
+_behind_pooler(DATABASES["default"])
+
+# A PostgreSQL read replica for the public pages (newsroom/db_routers.py).
+# A browser that sent a write reads the primary for REPLICA_STICKY_SECONDS.
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault(
+        "CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    _behind_pooler(DATABASES["replica"])
+    DATABASE_ROUTERS = ["newsroom.db_routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "newsroom.db_routers.ReplicaRoutingMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}

@@ -15,6 +15,7 @@ from issues.models import Issue
 from issues.previews import previewed_image
 from newsroom import search
 from newsroom.caching import cached_page
+from newsroom.db_routers import replica_reads
 
 
 class PublishedMixin:
@@ -55,6 +56,7 @@ class RobotsView(TemplateView):
     content_type = "text/plain"
 
 
+@replica_reads
 class SearchView(TemplateView):
     """`/search/?q=…`: a form, then the matching page of results.
 

@@ -20,6 +20,12 @@ os.environ.setdefault(
 
 from newsroom.settings import *  # noqa: E402, F403
 
+# With a read replica (`make test`'s PostgreSQL run starts one), the suite's
+# `replica` alias mirrors the test database: tests/newsroom/test_replica.py
+# points it at the real replica's copy of that database.
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

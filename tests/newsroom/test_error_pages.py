@@ -102,7 +102,13 @@ def run_with_database(database_url, debug, static_root, db_file="", recover=Fals
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        # The outage is the primary's: no read replica (the PostgreSQL run's).
+        if key
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "DATABASE_REPLICA_URL",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
@@ -269,7 +275,13 @@ def test_a_lost_postgresql_connection_gives_503_then_recovers_without_a_restart(
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        # The outage is the primary's: no read replica (the PostgreSQL run's).
+        if key
+        not in {
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "DATABASE_REPLICA_URL",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
