@@ -62,6 +62,11 @@ def reads_from_replica():
     )
 
 
+def read_alias():
+    """The database a read made now goes to."""
+    return REPLICA if reads_from_replica() else PRIMARY
+
+
 @contextlib.contextmanager
 def use_primary():
     """Send every read inside the block to the primary, whatever the request."""
@@ -76,7 +81,7 @@ class PrimaryReplicaRouter:
     """Reads to the replica when the request allows it; writes and migrations to the primary."""
 
     def db_for_read(self, model, **hints):
-        return REPLICA if reads_from_replica() else PRIMARY
+        return read_alias()
 
     def db_for_write(self, model, **hints):
         return PRIMARY

@@ -79,7 +79,7 @@ def proxy():
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "CACHE_URL"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "CACHE_URL"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="newsroom.settings",

@@ -11,7 +11,9 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connections, transaction
+
+from newsroom import db_routers
 
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement timeout
 
@@ -26,10 +28,16 @@ def timeout_seconds():
 
 @contextmanager
 def statement_timeout():
-    """Run the block's queries under the search's statement timeout."""
+    """Run the block's queries under the search's statement timeout.
+
+    On the database the search reads: the read replica when the request
+    may read it (a transaction there leaves it reading the replica).
+    """
     seconds = timeout_seconds()
+    alias = db_routers.read_alias()
+    connection = connections[alias]
     if connection.vendor == "postgresql":
-        with transaction.atomic():
+        with transaction.atomic(using=alias):
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('statement_timeout', %s, true)",
