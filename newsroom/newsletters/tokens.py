@@ -123,15 +123,21 @@ def read_delivery_token(token):
 
 def find_delivery_ids(text):
     """The ids of every genuine delivery token in `text`, in order, once each."""
-    found = []
+    return scan_delivery_tokens(text)[0]
+
+
+def scan_delivery_tokens(text):
+    """([ids of genuine delivery tokens], how many look like one but are not)."""
+    found, bad = [], 0
     for match in DELIVERY_TOKEN.finditer(text or ""):
         try:
             delivery_id = read_delivery_token(match[0])
         except BadToken:
+            bad += 1
             continue
         if delivery_id not in found:
             found.append(delivery_id)
-    return found
+    return found, bad
 
 
 def find_unsubscribes(text):
