@@ -73,6 +73,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.counts = Counter()
+        self.verbosity = options["verbosity"]
         if options["maildir"]:
             self.read_maildir(Path(options["maildir"]))
             return
@@ -154,7 +155,8 @@ class Command(BaseCommand):
             )
 
     def say(self, line):
-        self.stdout.write(line)
+        if self.verbosity >= 1:
+            self.stdout.write(line)
 
 
 def read_limited(stream):
