@@ -72,8 +72,8 @@ def unsubscribe_mailto(token):
     return f"mailto:{address}?subject=" + quote(f"unsubscribe {token}", safe="")
 
 
-def unsubscribe_url(subscriber_id, series_id):
-    token = tokens.unsubscribe_token(subscriber_id, series_id)
+def unsubscribe_url(subscriber_id, series_id, token=None):
+    token = token or tokens.unsubscribe_token(subscriber_id, series_id)
     return absolute(reverse("newsletters:unsubscribe", kwargs={"token": token}))
 
 
@@ -229,10 +229,11 @@ class EditionMessage:
 
     def for_recipient(self, email, subscriber_id, delivery_id=None):
         """The message to one address, with its own unsubscribe link and headers."""
+        reference = tokens.unsubscribe_token(subscriber_id, self.series.pk)
         return self._message(
             email,
-            unsubscribe_url(subscriber_id, self.series.pk),
-            tokens.unsubscribe_token(subscriber_id, self.series.pk),
+            unsubscribe_url(subscriber_id, self.series.pk, reference),
+            reference,
             message_id(delivery_id),
         )
 
@@ -273,7 +274,7 @@ class EditionMessage:
         if self._template is None or not email.isascii():
             return None
         reference = tokens.unsubscribe_token(subscriber_id, self.series.pk)
-        link = unsubscribe_url(subscriber_id, self.series.pk)
+        link = unsubscribe_url(subscriber_id, self.series.pk, reference)
         identifier = uuid.uuid4().hex
         if delivery_id is not None:
             identifier += "." + tokens.delivery_token(delivery_id)
