@@ -4,6 +4,7 @@ Every variable is optional for a local run; see README.md for the list. With
 DEBUG off, a missing SECRET_KEY or ALLOWED_HOSTS stops start-up.
 """
 
+import re
 import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -194,11 +195,28 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 # SMTP server, from this sender, with replies to NEWSLETTER_REPLY_TO.
 NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
 NEWSLETTER_REPLY_TO = env("NEWSLETTER_REPLY_TO", default="")
-# The mailto: of the List-Unsubscribe header; its subject names the subscriber.
+# The mailto: of the List-Unsubscribe header; its subject carries the
+# subscriber's signed unsubscribe token, which `receive_mail` reads.
 NEWSLETTER_UNSUBSCRIBE_EMAIL = env(
     "NEWSLETTER_UNSUBSCRIBE_EMAIL",
     default=NEWSLETTER_REPLY_TO or NEWSLETTER_FROM_EMAIL,
 )
+# The envelope sender (Return-Path) of editions, e.g. bounces@news.example.org:
+# each message goes out from bounces+<signed delivery id>@news.example.org
+# (VERP), and `receive_mail` reads the bounces sent back to it. Unset: editions
+# go out from NEWSLETTER_FROM_EMAIL's address, as before.
+NEWSLETTER_BOUNCE_ADDRESS = env("NEWSLETTER_BOUNCE_ADDRESS", default="").strip()
+if NEWSLETTER_BOUNCE_ADDRESS and not re.fullmatch(
+    r"[A-Za-z0-9.!#$%&'*/=?^_`{|}~-]+@[A-Za-z0-9.-]+", NEWSLETTER_BOUNCE_ADDRESS
+):
+    raise ImproperlyConfigured(
+        "NEWSLETTER_BOUNCE_ADDRESS must be a bare address such as "
+        "bounces@news.example.org (no name, no brackets, no '+'), "
+        f"not {NEWSLETTER_BOUNCE_ADDRESS!r}."
+    )
+# A bounce that carries no token of ours is matched by its recipient to a
+# delivery sent in this many days.
+NEWSLETTER_BOUNCE_MATCH_DAYS = env.int("NEWSLETTER_BOUNCE_MATCH_DAYS", default=14)
 # How long a confirmation link works, in seconds (7 days).
 NEWSLETTER_CONFIRM_MAX_AGE = env.int(
     "NEWSLETTER_CONFIRM_MAX_AGE", default=60 * 60 * 24 * 7
