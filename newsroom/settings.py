@@ -209,6 +209,21 @@ STORAGES = {
         )
     },
 }
+# Media in an S3-compatible bucket (newsroom/storage.py, issues/media.py): every
+# object private, and the renditions of public issues copied under public/,
+# which the bucket policy or the CDN lets anyone read. Unset: files in MEDIA_ROOT.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+    AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+    AWS_S3_URL_PROTOCOL = env("AWS_S3_URL_PROTOCOL", default="https:")
+    AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)
+    AWS_DEFAULT_ACL = None
+    STORAGES["default"] = {"BACKEND": "newsroom.storage.PrivateMediaStorage"}
+    STORAGES["public_media"] = {"BACKEND": "newsroom.storage.PublicMediaStorage"}
 
 # HTTPS: on by default outside DEBUG; HTTPS=0 serves plain HTTP on loopback.
 HTTPS = env.bool("HTTPS", default=not DEBUG)

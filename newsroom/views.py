@@ -1,5 +1,6 @@
 """Site-wide pages (home, search, health, media); the gate of public pages."""
 
+import logging
 from pathlib import PurePosixPath
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -15,6 +16,8 @@ from issues.models import Issue
 from issues.previews import previewed_image
 from newsroom import search
 from newsroom.caching import cached_page
+
+logger = logging.getLogger(__name__)
 
 
 class PublishedMixin:
@@ -126,6 +129,10 @@ def media(request, path):
     try:
         file = default_storage.open(path)
     except (OSError, SuspiciousFileOperation) as error:
+        raise Http404("No such image.") from error
+    except Exception as error:
+        # A bucket that cannot be reached: the page goes without its image.
+        logger.warning("Cannot read %s from the media storage", path, exc_info=True)
         raise Http404("No such image.") from error
     response = FileResponse(file, content_type=content_type)
     if public:
