@@ -21,8 +21,14 @@ os.environ.setdefault(
 from newsroom.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Files in MEDIA_ROOT, unless AWS_STORAGE_BUCKET_NAME names a bucket (the S3
+# tests' subprocesses, pointed at a local S3 server).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **(
+        {name: STORAGES[name] for name in ("default", "public_media")}  # noqa: F405
+        if AWS_STORAGE_BUCKET_NAME  # noqa: F405
+        else {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # The suite's own cache, unless CACHE_URL names a server to test against
