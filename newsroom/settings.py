@@ -209,9 +209,28 @@ STORAGES = {
         )
     },
 }
+
+
+def bucket_origins(
+    bucket, endpoint=None, custom_domain=None, protocol="https:", region=None
+):
+    """Where browsers fetch the bucket's public copies from, for the CSP's img-src."""
+    if custom_domain:
+        return [f"{protocol}//{custom_domain.split('/')[0]}"]
+    if endpoint:
+        scheme, _, host = endpoint.partition("://")
+        host = host.split("/")[0]
+        return [f"{scheme}://{host}", f"{scheme}://{bucket}.{host}"]
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
+
+
 # Media in an S3-compatible bucket (newsroom/storage.py, issues/media.py): every
 # object private, and the renditions of public issues copied under public/,
 # which the bucket policy or the CDN lets anyone read. Unset: files in MEDIA_ROOT.
+MEDIA_ORIGINS = []
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
@@ -224,6 +243,13 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_DEFAULT_ACL = None
     STORAGES["default"] = {"BACKEND": "newsroom.storage.PrivateMediaStorage"}
     STORAGES["public_media"] = {"BACKEND": "newsroom.storage.PublicMediaStorage"}
+    MEDIA_ORIGINS = bucket_origins(
+        AWS_STORAGE_BUCKET_NAME,
+        AWS_S3_ENDPOINT_URL,
+        AWS_S3_CUSTOM_DOMAIN,
+        AWS_S3_URL_PROTOCOL,
+        AWS_S3_REGION_NAME,
+    )
 
 # HTTPS: on by default outside DEBUG; HTTPS=0 serves plain HTTP on loopback.
 HTTPS = env.bool("HTTPS", default=not DEBUG)
@@ -245,7 +271,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -29,6 +29,7 @@ from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
 from issues.models import Issue
+from newsroom.settings import bucket_origins
 from tests.issues.admin_forms import change_form_data, change_url
 from tests.issues.test_images import image_bytes
 
@@ -112,6 +113,21 @@ def bucket(s3_server, settings):
     for setting, value in bucket_environment(s3_server, name).items():
         setattr(settings, setting, value)
     settings.AWS_DEFAULT_ACL = None
+    policy = settings.CONTENT_SECURITY_POLICY
+    directives = policy["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {
+        **policy,
+        "DIRECTIVES": {
+            **directives,
+            "img-src": directives["img-src"]
+            + bucket_origins(
+                name,
+                settings.AWS_S3_ENDPOINT_URL,
+                settings.AWS_S3_CUSTOM_DOMAIN,
+                settings.AWS_S3_URL_PROTOCOL,
+            ),
+        },
+    }
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {"BACKEND": "newsroom.storage.PrivateMediaStorage"},
@@ -276,7 +292,10 @@ def test_publishing_makes_the_renditions_public_and_unpublishing_withdraws_them(
     press(editor_client, issue, "publish")
 
     assert issue.is_public
-    html = Client().get(issue.get_absolute_url()).content.decode()
+    response = Client().get(issue.get_absolute_url())
+    html = response.content.decode()
+    img_src = response["Content-Security-Policy"].split("img-src ", 1)[1].split(";")[0]
+    assert s3_server in img_src.split(), "browsers may load the images"
     urls = image_urls(html)
     assert urls == sorted(
         f"{cdn}-{w}w.{ext}" for w in (480, 800, 1200) for ext in ("jpg", "webp")
@@ -475,3 +494,113 @@ def test_backup_reads_the_bucket_and_restore_fills_a_fresh_empty_one(
     urls = image_urls(html)
     assert urls and all(f"/{target_bucket}/public/renditions/" in u for u in urls)
     assert all(anonymous_get(url)[0] == 200 for url in urls)
+
+
+def test_the_email_edition_of_a_public_issue_shows_its_image_from_the_cdn(
+    s3_server, bucket, editor_client, ready_issue, mailoutbox
+):
+    issue = ready_issue()
+    upload(editor_client, issue)
+    press(editor_client, issue, "publish")
+    cdn = f"{s3_server}/{bucket}/public/renditions/"
+
+    call_command(
+        "send_edition",
+        issue.slug,
+        "--test-to",
+        "editor@example.org",
+        stdout=io.StringIO(),
+    )
+
+    (message,) = mailoutbox
+    html = message.alternatives[0][0]
+    image = html.split('<img src="', 1)[1].split('"', 1)[0]
+    assert image.startswith(cdn) and image.endswith("-1200w.jpg"), image
+    assert anonymous_get(image)[0] == 200
+
+
+ENVIRONMENT_TO_STORAGE = (
+    "import django; from django.conf import settings; django.setup(); "
+    "from django.core.files.storage import default_storage, storages; "
+    "print(type(storages['default']).__name__, type(storages['public_media']).__name__); "
+    "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']); "
+    "print(storages['public_media'].url('renditions/a-480w.webp')); "
+    "print(default_storage.url('renditions/a-480w.webp'))"
+)
+
+
+@pytest.mark.parametrize(
+    "env, origin, public_url",
+    [
+        (
+            {"AWS_S3_CUSTOM_DOMAIN": "media.example.org"},
+            "https://media.example.org",
+            "https://media.example.org/public/renditions/a-480w.webp",
+        ),
+        (
+            {"AWS_S3_ENDPOINT_URL": "https://objects.example.net"},
+            "https://objects.example.net",
+            "https://objects.example.net/newsroom-media/public/renditions/a-480w.webp",
+        ),
+        (
+            {"AWS_S3_REGION_NAME": "eu-west-1"},
+            "https://newsroom-media.s3.eu-west-1.amazonaws.com",
+            "amazonaws.com/public/renditions/a-480w.webp",
+        ),
+    ],
+)
+def test_the_bucket_is_configured_from_the_environment(env, origin, public_url):
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("AWS_")
+    }
+    environment.update(
+        DJANGO_SETTINGS_MODULE="newsroom.settings",
+        DEBUG="1",
+        AWS_STORAGE_BUCKET_NAME="newsroom-media",
+        **CREDENTIALS,
+        **env,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", ENVIRONMENT_TO_STORAGE],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    classes, img_src, public, private = result.stdout.splitlines()
+    assert classes == "PrivateMediaStorage PublicMediaStorage"
+    assert origin in img_src
+    assert public.endswith(public_url) and "Signature" not in public, public
+    assert private == "/media/renditions/a-480w.webp", (
+        "private objects go through the app"
+    )
+
+
+def test_without_a_bucket_media_stay_files_in_media_root():
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("AWS_")
+    }
+    environment.update(DJANGO_SETTINGS_MODULE="newsroom.settings", DEBUG="1")
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "from django.core.files.storage import storages; "
+        "print(type(storages['default']).__name__, sorted(settings.STORAGES)); "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "FileSystemStorage ['default', 'staticfiles']",
+        "[\"'self'\", 'data:']",
+    ]
