@@ -35,6 +35,7 @@ from django.core.files.storage import default_storage, storages
 from django.db import router, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from issues import images
 from issues.models import Issue
@@ -118,8 +119,13 @@ def _copied_key(name):
     return f"public-media:v1:{name}"
 
 
-def sync(issue, previous=""):
-    """Make the bucket's public copies match what `issue` now shows the public."""
+def sync(issue, previous="", was_public=True):
+    """Make the bucket's public copies match what `issue` now shows the public.
+
+    `previous` is the image the issue had before this save and `was_public`
+    whether it was public then: an issue that was not has no copies to
+    delete (a draft is autosaved every half minute; that costs nothing here).
+    """
     current = issue.lead_image.name if issue.lead_image else ""
     if previous and previous != current:
         _withdraw(previous)
@@ -130,7 +136,7 @@ def sync(issue, previous=""):
         if names:
             _copy(names)
             cache.set(_copied_key(current), True, None)
-    else:
+    elif was_public:
         _withdraw(current)
 
 
@@ -149,10 +155,10 @@ def sync_public():
     return count
 
 
-def _sync_after_commit(issue, previous=""):
+def _sync_after_commit(issue, previous, was_public):
     def run():
         try:
-            sync(issue, previous)
+            sync(issue, previous, was_public)
         except Exception:
             # Pages fall back to the media view; the next save tries again.
             logger.exception("Cannot update the public copies of issue %s", issue.pk)
@@ -164,19 +170,27 @@ def _sync_after_commit(issue, previous=""):
 def _remember_previous_image(sender, instance, raw=False, **kwargs):
     if raw or public_storage() is None or instance.pk is None:
         return
-    instance._stored_lead_image = (
+    stored = (
         Issue.objects.filter(pk=instance.pk)
-        .values_list("lead_image", flat=True)
+        .values_list("lead_image", "status", "published_at")
         .first()
-        or ""
     )
+    if stored is not None:
+        name, status, published_at = stored
+        was_public = (
+            status == Issue.Status.PUBLISHED
+            and published_at is not None
+            and published_at <= timezone.now()
+        )
+        instance._stored_media = (name or "", was_public)
 
 
 @receiver(post_save, sender=Issue, dispatch_uid="issues.media.saved")
 def _issue_saved(sender, instance, raw=False, **kwargs):
     if raw or public_storage() is None:
         return
-    _sync_after_commit(instance, getattr(instance, "_stored_lead_image", ""))
+    previous, was_public = getattr(instance, "_stored_media", ("", False))
+    _sync_after_commit(instance, previous, was_public)
 
 
 @receiver(post_delete, sender=Issue, dispatch_uid="issues.media.deleted")

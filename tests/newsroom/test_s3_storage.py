@@ -32,12 +32,16 @@ from issues.models import Issue
 from newsroom.settings import bucket_origins
 from tests.issues.admin_forms import change_form_data, change_url
 from tests.issues.test_images import image_bytes
+from tests.ops import test_backup
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+#: A new, empty database to restore into (SQLite or PostgreSQL, as the run's).
+new_site = test_backup.new_site
 
 
 def free_port():
@@ -432,7 +436,7 @@ def objects(endpoint, bucket):
 
 
 def test_backup_reads_the_bucket_and_restore_fills_a_fresh_empty_one(
-    s3_server, bucket, editor_client, ready_issue, tmp_path
+    s3_server, bucket, editor_client, ready_issue, new_site, tmp_path
 ):
     published = ready_issue(headline="Published with a photo")
     upload(editor_client, published)
@@ -451,11 +455,7 @@ def test_backup_reads_the_bucket_and_restore_fills_a_fresh_empty_one(
     call_command("backup", str(archive), stdout=io.StringIO())
 
     target_bucket = make_bucket(s3_server)
-    target = dict(
-        os.environ,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'restored.sqlite3'}",
-        **bucket_environment(s3_server, target_bucket),
-    )
+    target = {**new_site("s3"), **bucket_environment(s3_server, target_bucket)}
     result = manage(target, "restore", str(archive))
 
     assert result.returncode == 0, result.stderr
