@@ -348,6 +348,27 @@ def test_a_scheduled_issue_s_images_stay_private_until_its_time_comes(
     assert all(anonymous_get(url)[0] == 200 for url in urls)
 
 
+def test_a_page_rendered_as_the_issue_is_unpublished_leaves_no_public_copies(
+    s3_server, bucket, editor_client, ready_issue
+):
+    issue = ready_issue(status=Issue.Status.IN_REVIEW)
+    upload(editor_client, issue)
+    in_a_day = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    press(editor_client, issue, "schedule", publish_at=in_a_day)
+    Issue.objects.filter(pk=issue.pk).update(
+        published_at=timezone.now() - timedelta(minutes=1)
+    )
+    # A reader's request read the issue public; the editor's unpublish
+    # commits before that request's page makes the copies.
+    seen_by_reader = Issue.objects.get(pk=issue.pk)
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.UNPUBLISHED)
+
+    renditions = seen_by_reader.lead_image_renditions()
+
+    assert renditions.largest.jpeg_url.startswith("/media/renditions/")
+    assert keys(s3_server, bucket, "public/") == []
+
+
 def test_a_replaced_image_s_public_copies_are_withdrawn(
     s3_server, bucket, editor_client, ready_issue
 ):
