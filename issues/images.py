@@ -393,6 +393,7 @@ def _display_size(image):
 
 
 def _renditions(storage, name, make):
+    """The plan of `_plan`, checking (and with `make`, making) every file of it."""
     base = PurePosixPath("renditions") / original_stem(name)
     with storage.open(name) as file:
         if make:

@@ -81,13 +81,7 @@ def _ensure_public(issue):
             "Cannot make public copies of %s", issue.lead_image.name, exc_info=True
         )
         return False
-    still_public = (
-        Issue.objects.using(router.db_for_write(Issue))
-        .published()
-        .filter(lead_image=issue.lead_image.name)
-        .exists()
-    )
-    if not still_public:
+    if not _shown_publicly(issue.lead_image.name):
         _withdraw(issue.lead_image.name)
         return False
     cache.set(key, True, None)
@@ -108,11 +102,17 @@ def _withdraw(name):
     public = public_storage()
     if public is None or not name:
         return
-    if Issue.objects.published().filter(lead_image=name).exists():
+    if _shown_publicly(name):
         return
     cache.delete(_copied_key(name))
     stem = images.original_stem(name)
     public.delete_prefix(f"renditions/{stem}-")
+
+
+def _shown_publicly(name):
+    """Whether a public issue shows the image `name`, as the primary database says."""
+    primary = router.db_for_write(Issue)
+    return Issue.objects.using(primary).published().filter(lead_image=name).exists()
 
 
 def _copied_key(name):

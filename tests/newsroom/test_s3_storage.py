@@ -22,6 +22,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -310,6 +311,17 @@ def test_publishing_makes_the_renditions_public_and_unpublishing_withdraws_them(
         assert status == 200, url
         assert content_type == ("image/webp" if url.endswith(".webp") else "image/jpeg")
         assert body[:4] in (b"RIFF", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xdb")
+    # Once the copies are made, rendering the page asks nothing of the bucket.
+    sent = []
+    for storage in (default_storage, storages["public_media"]):
+        storage.connection.meta.client.meta.events.register(
+            "before-send.s3", lambda request, **kwargs: sent.append(request.url)
+        )
+    uncached = Client()
+    uncached.cookies["sessionid"] = "a session skips the page cache"
+    assert image_urls(uncached.get(issue.get_absolute_url()).content.decode()) == urls
+    assert sent == []
+    assert default_storage.exists(issue.lead_image.name) and sent, "requests are seen"
     # The original and the private renditions stay private.
     for key in keys(s3_server, bucket):
         if not key.startswith("public/"):
