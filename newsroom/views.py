@@ -115,6 +115,9 @@ def media(request, path):
     own view) and any other file is a 404. Only the image types we accept are
     served, each with its own content type (and nosniff, from
     SecurityMiddleware), so nothing uploaded can ever be served as HTML.
+    With media in a bucket every object is private and this view is the way
+    to it; pages link public issues' renditions to their public copies
+    (`issues.media`) instead.
     """
     content_type = images.MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
     if content_type is None:
