@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 #: The alias in settings.STORAGES of the bucket's public prefix, when media
 #: are in a bucket.
 PUBLIC_STORAGE = "public_media"
+#: Seconds a reader's page links the media view after failing to make copies.
+RETRY_AFTER = 60
 
 
 def public_storage():
@@ -69,8 +71,9 @@ def link(issue):
 
 def _ensure_public(issue):
     key = _copied_key(issue.lead_image.name)
-    if cache.get(key):
-        return True
+    copied = cache.get(key)
+    if copied is not None:
+        return copied is True
     names = images.rendition_names(issue.lead_image)
     if not names:
         return False
@@ -80,6 +83,8 @@ def _ensure_public(issue):
         logger.warning(
             "Cannot make public copies of %s", issue.lead_image.name, exc_info=True
         )
+        # Readers' pages do not wait on a failing bucket again for a while.
+        cache.set(key, "failed", RETRY_AFTER)
         return False
     if not _shown_publicly(issue.lead_image.name):
         _withdraw(issue.lead_image.name)

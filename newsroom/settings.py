@@ -241,6 +241,15 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_URL_PROTOCOL = env("AWS_S3_URL_PROTOCOL", default="https:")
     AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)
     AWS_DEFAULT_ACL = None
+    # A slow or unreachable bucket holds up an editor's save or a page for
+    # seconds, not minutes.
+    from botocore.config import Config
+
+    AWS_S3_CLIENT_CONFIG = Config(
+        connect_timeout=env.float("AWS_S3_TIMEOUT", default=5),
+        read_timeout=env.float("AWS_S3_TIMEOUT", default=5),
+        retries={"max_attempts": 2, "mode": "standard"},
+    )
     STORAGES["default"] = {"BACKEND": "newsroom.storage.PrivateMediaStorage"}
     STORAGES["public_media"] = {"BACKEND": "newsroom.storage.PublicMediaStorage"}
     MEDIA_ORIGINS = bucket_origins(

@@ -381,6 +381,49 @@ def test_a_page_rendered_as_the_issue_is_unpublished_leaves_no_public_copies(
     assert keys(s3_server, bucket, "public/") == []
 
 
+def test_when_the_bucket_refuses_the_copies_the_page_shows_its_image_through_the_app(
+    s3_server, bucket, editor_client, ready_issue
+):
+    issue = ready_issue(status=Issue.Status.IN_REVIEW)
+    upload(editor_client, issue)
+    in_a_day = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    press(editor_client, issue, "schedule", publish_at=in_a_day)
+    policy = json.loads(public_prefix_policy(bucket))
+    policy["Statement"].append(
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{bucket}/public/*",
+        }
+    )
+    s3_client(s3_server).put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    Issue.objects.filter(pk=issue.pk).update(
+        published_at=timezone.now() - timedelta(minutes=1)
+    )
+
+    reader = Client()
+    urls = image_urls(reader.get(issue.get_absolute_url()).content.decode())
+
+    assert urls and all(url.startswith("/media/renditions/") for url in urls), urls
+    for url in urls:
+        response = reader.get(url)
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "public, max-age=86400"
+    # The next page within the minute does not wait on the bucket again.
+    sent = []
+    default_storage.connection.meta.client.meta.events.register(
+        "before-send.s3", lambda request, **kwargs: sent.append(request.url)
+    )
+    storages["public_media"].connection.meta.client.meta.events.register(
+        "before-send.s3", lambda request, **kwargs: sent.append(request.url)
+    )
+    uncached = Client()
+    uncached.cookies["sessionid"] = "a session skips the page cache"
+    assert image_urls(uncached.get(issue.get_absolute_url()).content.decode()) == urls
+    assert sent == []
+
+
 def test_a_replaced_image_s_public_copies_are_withdrawn(
     s3_server, bucket, editor_client, ready_issue
 ):
