@@ -307,26 +307,30 @@ def original_stem(name: str) -> str:
     return str(PurePosixPath(name).with_suffix(""))
 
 
-def renditions(field_file) -> RenditionSet | None:
+def renditions(field_file, url=None) -> RenditionSet | None:
     """The renditions made when the image was stored; None if there are none.
 
     This runs in readers' requests, so it never decodes nor writes anything:
     it reads the original's header and checks that every rendition is there.
-    Whatever goes wrong leaves the page without its image.
+    Whatever goes wrong leaves the page without its image. Each file is
+    linked by `url(name)`, the storage's own URL by default.
     """
-    key = _cache_key(field_file.name)
-    found = cache.get(key)
-    if found is None:
-        try:
-            found = _renditions(field_file.storage, field_file.name, make=False)
-        except Exception:
-            logger.warning(
-                "Cannot find the renditions of %s", field_file.name, exc_info=True
-            )
-            return None
-        if found is not None:
-            cache.set(key, found, None)
-    return found
+    plan = _plan(field_file, make=False)
+    if plan is None:
+        return None
+    url = url or field_file.storage.url
+    return RenditionSet(
+        tuple(
+            Rendition(w, h, url(f"{target}.webp"), url(f"{target}.jpg"))
+            for w, h, target in plan
+        )
+    )
+
+
+def rendition_names(field_file) -> list[str]:
+    """The stored names of the image's renditions; empty if it has none."""
+    plan = _plan(field_file, make=False) or ()
+    return [f"{target}{ext}" for _, _, target in plan for ext in (".webp", ".jpg")]
 
 
 def make_renditions(field_file) -> RenditionSet | None:
@@ -337,20 +341,37 @@ def make_renditions(field_file) -> RenditionSet | None:
     anything is decoded; a failure is logged and leaves the issue without
     renditions, which pages show as no image.
     """
+    if _plan(field_file, make=True) is None:
+        return None
+    return renditions(field_file)
+
+
+def _plan(field_file, make):
+    """The renditions' widths, heights and names (without extension), cached.
+
+    Only names are cached, never URLs: where a file is linked from can change
+    (an issue going public) while the file stays the same.
+    """
     key = _cache_key(field_file.name)
     found = cache.get(key)
     if found is None:
         try:
-            found = _renditions(field_file.storage, field_file.name, make=True)
+            found = _renditions(field_file.storage, field_file.name, make=make)
         except Exception:
-            logger.exception("Cannot make the renditions of %s", field_file.name)
+            if make:
+                logger.exception("Cannot make the renditions of %s", field_file.name)
+            else:
+                logger.warning(
+                    "Cannot find the renditions of %s", field_file.name, exc_info=True
+                )
             return None
-        cache.set(key, found, None)
+        if found is not None:
+            cache.set(key, found, None)
     return found
 
 
 def _cache_key(name):
-    return f"renditions:v2:{name}"
+    return f"renditions:v3:{name}"
 
 
 def _display_size(image):
@@ -371,7 +392,8 @@ def _display_size(image):
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def _renditions(storage, name, make) -> RenditionSet | None:
+def _renditions(storage, name, make):
+    """The plan of `_plan`, checking (and with `make`, making) every file of it."""
     base = PurePosixPath("renditions") / original_stem(name)
     with storage.open(name) as file:
         if make:
@@ -394,12 +416,7 @@ def _renditions(storage, name, make) -> RenditionSet | None:
                 buffer = io.BytesIO()
                 save(decoded.resize((w, h), Image.Resampling.LANCZOS), buffer)
                 storage.save(target + ext, ContentFile(buffer.getvalue()))
-    return RenditionSet(
-        tuple(
-            Rendition(w, h, storage.url(f"{target}.webp"), storage.url(f"{target}.jpg"))
-            for w, h, target in plan
-        )
-    )
+    return tuple(plan)
 
 
 def _flatten(image):

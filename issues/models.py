@@ -528,8 +528,15 @@ class Issue(models.Model):
         Issue.objects.filter(pk=self.pk).update(preview_key=self.preview_key)
 
     def lead_image_renditions(self):
-        """The lead image at the widths we serve, or None if it has none to show."""
-        return images.renditions(self.lead_image) if self.lead_image else None
+        """The lead image at the widths we serve, or None if it has none to show.
+
+        Linked where `issues.media` says readers may fetch them.
+        """
+        if not self.lead_image:
+            return None
+        from issues import media
+
+        return images.renditions(self.lead_image, url=media.link(self))
 
     def share_image(self):
         """The image shared with links: the lead image, else a rendered card.

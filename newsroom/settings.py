@@ -284,6 +284,56 @@ STORAGES = {
     },
 }
 
+
+def bucket_origins(
+    bucket, endpoint=None, custom_domain=None, protocol="https:", region=None
+):
+    """Where browsers fetch the bucket's public copies from, for the CSP's img-src."""
+    if custom_domain:
+        return [f"{protocol}//{custom_domain.split('/')[0]}"]
+    if endpoint:
+        scheme, _, host = endpoint.partition("://")
+        host = host.split("/")[0]
+        return [f"{scheme}://{host}", f"{scheme}://{bucket}.{host}"]
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
+
+
+# Media in an S3-compatible bucket (newsroom/storage.py, issues/media.py): every
+# object private, and the renditions of public issues copied under public/,
+# which the bucket policy or the CDN lets anyone read. Unset: files in MEDIA_ROOT.
+MEDIA_ORIGINS = []
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+    AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+    AWS_S3_URL_PROTOCOL = env("AWS_S3_URL_PROTOCOL", default="https:")
+    AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)
+    AWS_DEFAULT_ACL = None
+    # A slow or unreachable bucket holds up an editor's save or a page for
+    # seconds, not minutes.
+    from botocore.config import Config
+
+    AWS_S3_CLIENT_CONFIG = Config(
+        connect_timeout=env.float("AWS_S3_TIMEOUT", default=5),
+        read_timeout=env.float("AWS_S3_TIMEOUT", default=5),
+        retries={"max_attempts": 2, "mode": "standard"},
+    )
+    STORAGES["default"] = {"BACKEND": "newsroom.storage.PrivateMediaStorage"}
+    STORAGES["public_media"] = {"BACKEND": "newsroom.storage.PublicMediaStorage"}
+    MEDIA_ORIGINS = bucket_origins(
+        AWS_STORAGE_BUCKET_NAME,
+        AWS_S3_ENDPOINT_URL,
+        AWS_S3_CUSTOM_DOMAIN,
+        AWS_S3_URL_PROTOCOL,
+        AWS_S3_REGION_NAME,
+    )
+
 # HTTPS: on by default outside DEBUG; HTTPS=0 serves plain HTTP on loopback.
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
@@ -304,7 +354,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -1,5 +1,6 @@
 """Site-wide pages (home, search, health, media); the gate of public pages."""
 
+import logging
 from pathlib import PurePosixPath
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -16,6 +17,8 @@ from issues.previews import previewed_image
 from newsroom import search
 from newsroom.caching import cached_page
 from newsroom.db_routers import replica_reads
+
+logger = logging.getLogger(__name__)
 
 
 class PublishedMixin:
@@ -123,6 +126,9 @@ def media(request, path):
     own view) and any other file is a 404. Only the image types we accept are
     served, each with its own content type (and nosniff, from
     SecurityMiddleware), so nothing uploaded can ever be served as HTML.
+    With media in a bucket every object is private and this view is the way
+    to it; pages link public issues' renditions to their public copies
+    (`issues.media`) instead.
     """
     content_type = images.MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
     if content_type is None:
@@ -137,6 +143,10 @@ def media(request, path):
     try:
         file = default_storage.open(path)
     except (OSError, SuspiciousFileOperation) as error:
+        raise Http404("No such image.") from error
+    except Exception as error:
+        # A bucket that cannot be reached: the page goes without its image.
+        logger.warning("Cannot read %s from the media storage", path, exc_info=True)
         raise Http404("No such image.") from error
     response = FileResponse(file, content_type=content_type)
     if public:

@@ -37,7 +37,10 @@ _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=
 
 
 def absolute(path):
-    """`path` on the site, as a link from outside it (SITE_URL)."""
+    """`path` on the site, as a link from outside it (SITE_URL); a URL that is
+    absolute already (media on a CDN) as it is."""
+    if path.startswith(("http://", "https://")):
+        return path
     return settings.SITE_URL.rstrip("/") + path
 
 
