@@ -149,15 +149,20 @@ def sync_public():
     """Copy the renditions of every public issue with an image; how many issues.
 
     `restore` runs it: backups leave the public copies out (they are the
-    database's to decide), so a restored bucket gets them from here.
+    database's to decide), so a restored bucket gets them from here. Their
+    stored bodies are emptied too: their image links name the bucket they
+    were rendered with.
     """
+    from issues import snapshots
+
     if public_storage() is None:
         return 0
-    count = 0
+    synced = []
     for issue in Issue.objects.published().exclude(lead_image=""):
         sync(issue)
-        count += 1
-    return count
+        synced.append(issue.pk)
+    snapshots.empty(synced)
+    return len(synced)
 
 
 def _sync_after_commit(issue, previous, was_public):

@@ -152,8 +152,11 @@ def _render_pending(connection):
     if not issue_ids:
         return
     getattr(connection, PENDING).clear()
+    # Only what is public now: a scheduled issue's body (its image links
+    # among them) is rendered by its first reader once its time comes.
     shown = (
-        Issue.objects.filter(pk__in=issue_ids, status=Issue.Status.PUBLISHED)
+        Issue.objects.filter(pk__in=issue_ids)
+        .published()
         .order_by("-published_at")
         .values_list("pk", flat=True)[:RENDERED_AT_COMMIT]
     )
