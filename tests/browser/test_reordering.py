@@ -21,7 +21,9 @@ READ_SOURCES = "#reads-group tr.reorderable:not(.empty-form) td.field-source"
 def published(make_issue, make_story, make_read, make_source):
     issue = make_issue(status=Issue.Status.PUBLISHED, headline="Live headline")
     for n, headline in enumerate(["Alpha story", "Bravo story", "Charlie story"], 1):
-        make_story(issue=issue, headline=headline, position=n)
+        make_story(
+            issue=issue, headline=headline, body=f"<p>{headline} text.</p>", position=n
+        )
     for n, outlet in enumerate(["Efecto Cocuyo", "Tal Cual", "El Pitazo"], 1):
         make_read(
             issue=issue,
@@ -95,6 +97,8 @@ def test_a_story_dragged_below_another_with_the_mouse_is_in_that_place_on_the_pu
         "Alpha story",
         "Charlie story",
     ]
+    # Each story's text went with it.
+    expect(page.locator("section.story").nth(1)).to_contain_text("Alpha story text.")
 
 
 def test_a_read_moved_with_the_keyboard_is_announced_and_kept_in_that_place(
@@ -242,3 +246,32 @@ def test_without_javascript_the_positions_are_typed_in(
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     assert story_order(draft) == ["Bravo story", "Charlie story", "Alpha story"]
     context.close()
+
+
+def test_a_refused_save_shows_the_rows_in_the_order_they_were_put_in(
+    live_server, page, make_staff, draft
+):
+    """Someone else saved meanwhile: nothing is saved, and the order typed stays."""
+    make_staff("editor1", "Editors")
+    other = make_staff("editor2", "Editors")
+    log_in(page, live_server, "editor1")
+    page.goto(change_page(live_server, draft))
+    page.locator("#stories-0 .reorder-handle").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    Issue.objects.filter(pk=draft.pk).update(
+        version=draft.version + 1, updated_by=other
+    )
+
+    page.click("input[name=_continue]")
+
+    expect(page.locator("#issue_form")).to_contain_text("Your changes were not saved")
+    expect(page.locator(STORY_LABELS)).to_have_text(
+        [
+            re.compile("Bravo story"),
+            re.compile("Charlie story"),
+            re.compile("Alpha story"),
+        ]
+    )
+    assert story_order(draft) == ["Alpha story", "Bravo story", "Charlie story"]

@@ -159,7 +159,8 @@
   const sortByPositions = (group) => {
     const rows = rowsOf(group);
     const value = (row) => {
-      const n = Number(positionField(row) && positionField(row).value);
+      const field = positionField(row);
+      const n = field && field.value.trim() !== "" ? Number(field.value) : NaN;
       return Number.isFinite(n) ? n : Infinity;
     };
     const sorted = [...rows].sort((a, b) => value(a) - value(b));
@@ -352,10 +353,13 @@
     true,
   );
 
+  // A form shown again (refused, or with errors) has its rows in the order
+  // they were sent, not the order typed: they are put in the order typed.
   const start = () => {
     for (const group of groups()) {
       group.classList.add("reorder-group");
       for (const row of group.querySelectorAll(".inline-related, tr.form-row")) addTools(row);
+      if (rowsOf(group).length) sortByPositions(group);
     }
   };
   // New rows are copies of the template, which has its tools already.
