@@ -2,6 +2,7 @@
 shown on their page and beside their bylines, to readers only once public."""
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -145,6 +146,24 @@ def test_bylines_carry_the_photo_small_on_the_issue_and_story_pages_not_in_feeds
         assert (
             "/media/renditions/contributors/" not in client.get(path).content.decode()
         )
+
+
+def test_the_json_ld_gives_the_persons_photo(client, credited, published):
+    issue, _ = published
+    page = client.get(issue.get_absolute_url()).content.decode()
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)[1]
+    )
+
+    (person,) = data["author"]
+    assert person["name"] == "Ana Pérez"
+    assert re.fullmatch(
+        r"http://testserver/media/renditions/contributors/\w+-480sq\.jpg",
+        person["image"],
+    )
+    assert (
+        client.get(person["image"].removeprefix("http://testserver")).status_code == 200
+    )
 
 
 def test_the_original_is_only_for_staff(admin_client, client, credited):
