@@ -103,12 +103,13 @@ def lead_image_upload_path(instance, filename: str) -> str:
     return f"issues/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix[:4] or 'img'}"
 
 
-def check_image(file) -> None:
+def check_image(file, max_ratio=MAX_ASPECT_RATIO, what="a lead image") -> None:
     """Refuse anything but a real JPEG, PNG, WebP or GIF within our limits.
 
     Raises ValidationError with a message an editor can act on. Only the
     header is read: `Image.open` is lazy, and `verify()` checks the file's
-    structure without decoding its pixels.
+    structure without decoding its pixels. `max_ratio` and `what` are for
+    images of another shape (contributors' photos).
     """
     if file.size is not None and file.size > MAX_BYTES:
         raise ValidationError(
@@ -147,10 +148,10 @@ def check_image(file) -> None:
         )
     if width * height > MAX_PIXELS:
         raise _too_many_pixels(width, height)
-    check_shape(width, height)
+    check_shape(width, height, max_ratio, what)
 
 
-def check_shape(width: int, height: int) -> None:
+def check_shape(width, height, max_ratio=MAX_ASPECT_RATIO, what="a lead image"):
     """Refuse sides and shapes that no rendition could be made of.
 
     A strip 800×20,000 or 39,000,000×1 is within the pixel limit, but its
@@ -164,13 +165,13 @@ def check_shape(width: int, height: int) -> None:
             code="too_long_a_side",
             params={"width": width, "height": height, "limit": f"{MAX_SIDE:,}"},
         )
-    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+    if max(width, height) > max_ratio * min(width, height):
         raise ValidationError(
-            "This image is %(width)s×%(height)s pixels; a lead image may be at "
+            "This image is %(width)s×%(height)s pixels; %(what)s may be at "
             "most %(ratio)s times as wide as it is tall, or as tall as it is wide. "
             "Crop it before uploading.",
             code="bad_shape",
-            params={"width": width, "height": height, "ratio": MAX_ASPECT_RATIO},
+            params={"width": width, "height": height, "ratio": max_ratio, "what": what},
         )
 
 
@@ -231,9 +232,12 @@ class LeadImageFormField(forms.ImageField):
     file that cannot be cleaned is an error on the form, not in the save.
     """
 
+    max_ratio = MAX_ASPECT_RATIO
+    what = "a lead image"
+
     def to_python(self, data):
         if data and hasattr(data, "size") and not isinstance(data, CleanImage):
-            check_image(data)
+            check_image(data, self.max_ratio, self.what)
             data = clean_original(data)
         return super().to_python(data)
 

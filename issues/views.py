@@ -201,6 +201,11 @@ class IssuePreviewView(DetailView):
             allow_preview_image(
                 response, self.object.lead_image.name, self.kwargs["token"]
             )
+        for contributor in self.object.contributors():
+            if contributor.photo:
+                allow_preview_image(
+                    response, contributor.photo.name, self.kwargs["token"]
+                )
         return response
 
 

@@ -17,6 +17,8 @@ from issues.previews import previewed_image
 from newsroom import search
 from newsroom.caching import cached_page
 from newsroom.db_routers import replica_reads
+from stories import photos
+from stories.models import Contributor
 
 logger = logging.getLogger(__name__)
 
@@ -116,19 +118,22 @@ def healthz(request):
 
 
 def media(request, path):
-    """A lead image's renditions, and its original, each to whom may see them.
+    """A lead image's or a photo's renditions, and its original, each to whom
+    may see them.
 
-    A rendition of a public issue's current lead image is public. Anything
-    else that belongs to an issue's current lead image (an original, which no
-    public page links to, or a rendition of an issue that is not public) is
-    served only to staff, and renditions also to whoever opened the issue's
-    preview link. An image replaced or removed, a share card (which has its
-    own view) and any other file is a 404. Only the image types we accept are
-    served, each with its own content type (and nosniff, from
-    SecurityMiddleware), so nothing uploaded can ever be served as HTML.
+    A rendition of a public issue's current lead image is public, and so is
+    one of the current photo of a contributor who has a page (credited on
+    something published). Anything else that belongs to a current lead image
+    or photo (an original, which no public page links to, or a rendition of
+    an issue, or a contributor, that is not public) is served only to staff,
+    and renditions also to whoever opened a preview link showing them. An
+    image replaced or removed, a share card (which has its own view) and any
+    other file is a 404. Only the image types we accept are served, each with
+    its own content type (and nosniff, from SecurityMiddleware), so nothing
+    uploaded can ever be served as HTML.
     With media in a bucket every object is private and this view is the way
     to it; pages link public issues' renditions to their public copies
-    (`issues.media`) instead.
+    (`issues.media`) instead, and contributors' photos through this view.
     """
     content_type = images.MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
     if content_type is None:
@@ -136,6 +141,8 @@ def media(request, path):
     issues = list(Issue.objects.showing_image(path))
     rendered = images.rendered_stem(path)
     public = bool(rendered) and any(issue.is_public for issue in issues)
+    if not issues:
+        issues, rendered, public = _contributor_photo(path)
     if not public and not (
         issues and (_is_staff(request) or previewed_image(request, rendered))
     ):
@@ -154,6 +161,15 @@ def media(request, path):
     else:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _contributor_photo(path):
+    """The contributors whose photo `path` is, its stem if a rendition, and
+    whether it is public."""
+    contributors = Contributor.objects.showing_photo(path)
+    rendered = photos.rendered_stem(path)
+    public = bool(rendered) and contributors.published().exists()
+    return list(contributors), rendered, public
 
 
 def _is_staff(request):

@@ -15,11 +15,12 @@ from django.utils.translation import get_language_info
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
-from issues import snapshots
+from issues import images, snapshots
 from issues.models import Issue, unique_slug
 from newsroom import reading
 from newsroom.fields import RichTextField
 from newsroom.richtext import plain_text
+from stories import photos
 
 
 def _published_citations(model, field):
@@ -426,6 +427,24 @@ class ContributorQuerySet(models.QuerySet):
             )
         )
 
+    def showing_photo(self, path):
+        """Contributors whose current photo is stored at `path`, or rendered there.
+
+        The media view serves nothing else of theirs: a photo replaced or
+        removed is gone from the site.
+        """
+        stem = photos.rendered_stem(path)
+        if stem is None:
+            return self.filter(photo=path)
+        candidates = self.filter(photo__startswith=f"{stem}.")
+        return self.filter(
+            pk__in=[
+                pk
+                for pk, name in candidates.values_list("pk", "photo")
+                if images.original_stem(name) == stem
+            ]
+        )
+
 
 class Contributor(models.Model):
     """Someone credited in a byline: a reporter, a translator, an editor.
@@ -443,6 +462,16 @@ class Contributor(models.Model):
         blank=True,
         help_text="Their pages elsewhere (a website, a profile), one address a line.",
     )
+    photo = photos.PhotoField(
+        upload_to=photos.upload_path,
+        blank=True,
+        help_text=(
+            "Shown on their page and beside their bylines, cropped to a square, "
+            "with their name as its alt text. JPEG, PNG, WebP or GIF; at most "
+            "10 MB, 40 megapixels and 12,000 pixels a side, and at most twice "
+            "as tall as wide or as wide as tall."
+        ),
+    )
 
     objects = ContributorQuerySet.as_manager()
 
@@ -452,8 +481,18 @@ class Contributor(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Save, then make the photo's missing renditions, in the editor's request."""
+        super().save(*args, **kwargs)
+        if self.photo:
+            photos.make_renditions(self.photo)
+
     def get_absolute_url(self):
         return reverse("stories:contributor_detail", kwargs={"slug": self.slug})
+
+    def photo_renditions(self):
+        """The photo at the sizes we serve, or None if there is none to show."""
+        return photos.renditions(self.photo) if self.photo else None
 
     def link_list(self):
         """The `links` that are web addresses, in order."""

@@ -117,14 +117,7 @@ def sharing_meta(context, obj):
             b.contributor for b in issue.credits()
         ]
         corrections = obj.story_corrections()
-    authors = [
-        {
-            "@type": "Person",
-            "name": person.name,
-            "url": request.build_absolute_uri(person.get_absolute_url()),
-        }
-        for person in credited
-    ]
+    authors = [_person(request, person) for person in credited]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -188,3 +181,16 @@ def absolute_urls(html, base):
         html,
     )
     return mark_safe(html)
+
+
+def _person(request, contributor):
+    """A contributor in JSON-LD: name, page and, if they have one, their photo."""
+    person = {
+        "@type": "Person",
+        "name": contributor.name,
+        "url": request.build_absolute_uri(contributor.get_absolute_url()),
+    }
+    photo = contributor.photo_renditions()
+    if photo is not None:
+        person["image"] = request.build_absolute_uri(photo.largest.jpeg_url)
+    return person

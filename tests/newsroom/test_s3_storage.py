@@ -26,8 +26,10 @@ from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
+from PIL import Image
 
 from issues.models import Issue
 from newsroom.settings import bucket_origins
@@ -456,6 +458,46 @@ def test_deleting_a_public_issue_withdraws_its_public_copies(
     issue.delete()
 
     assert keys(s3_server, bucket, "public/") == []
+
+
+def test_a_contributor_s_photo_is_stored_privately_and_served_through_the_app(
+    s3_server, bucket, editor_client, ready_issue
+):
+    from stories.models import Byline, Contributor
+
+    issue = ready_issue(
+        status=Issue.Status.PUBLISHED, published_at=timezone.now() - timedelta(hours=1)
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 800), "teal").save(buffer, "JPEG")
+    response = editor_client.post(
+        reverse("admin:stories_contributor_add"),
+        {
+            "name": "Ana Pérez",
+            "slug": "ana-perez",
+            "photo": SimpleUploadedFile("ana.jpg", buffer.getvalue()),
+        },
+    )
+    assert response.status_code == 302
+    ana = Contributor.objects.get(slug="ana-perez")
+    Byline.objects.create(issue=issue, contributor=ana)
+
+    stem = ana.photo.name.rsplit(".", 1)[0]
+    assert keys(s3_server, bucket, "renditions/contributors/") == sorted(
+        f"renditions/{stem}-{side}sq.{ext}" for side in (96, 240, 480) for ext in ("jpg", "webp")
+    )  # fmt: skip
+    for key in [ana.photo.name, *keys(s3_server, bucket, "renditions/contributors/")]:
+        assert anonymous_get(bucket_url(s3_server, bucket, key))[0] == 403, key
+    reader = Client()
+    urls = image_urls(reader.get(ana.get_absolute_url()).content.decode())
+    assert urls and all(
+        url.startswith("/media/renditions/contributors/") for url in urls
+    )
+    for url in urls:
+        image = reader.get(url)
+        assert image.status_code == 200, url
+        assert image["Content-Type"] in ("image/webp", "image/jpeg")
+    assert reader.get(f"/media/{ana.photo.name}").status_code == 404, "the original"
 
 
 def test_the_share_card_is_stored_privately_and_served_by_its_view(
