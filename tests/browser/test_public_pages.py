@@ -152,6 +152,10 @@ def test_the_admin_prose_editor_works_under_the_content_security_policy(
     browser, live_server, site, screenshot
 ):
     context, page = open_context(browser, 1280)
+    # The typed text is left unsaved: no autosave, neither on its timer while
+    # the test runs nor as the tab closes, while the test's database is being
+    # emptied.
+    context.route("**/autosave/", lambda route: route.abort())
     errors = []
     page.on("console", lambda message: errors.append(message.text))
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -174,7 +178,4 @@ def test_the_admin_prose_editor_works_under_the_content_security_policy(
     assert "Edited under CSP." in editor.inner_text()
     screenshot("admin-issue-change-form", page)
     assert [text for text in errors if CSP_ERROR.search(text)] == []
-    # The typed text is left unsaved: no autosave as the tab closes, while
-    # the test's database is being emptied.
-    context.route("**/autosave/", lambda route: route.abort())
     context.close()
