@@ -12,9 +12,12 @@ each, wrk at 32 connections over the public pages through the front:
 1. load: an editor (a thread, through the ORM) publishes an issue, corrects
    one and schedules one a few seconds ahead, in turn, every SOAK_EDIT_EVERY
    seconds, and polls the changed page through the front until it shows the
-   change. It checks 0 errors (no answer but 2xx/3xx, no socket error), no
-   change seen later than the front's TTL after it (the app's own cache is
-   renewed at once), and gunicorn's workers' memory (RSS from /proc) flat.
+   change, at gunicorn and through the front. It checks 0 errors (no answer
+   but 2xx/3xx, no socket error); each change shown by gunicorn as soon as a
+   page is rendered (the app's cache is renewed at once) and through the
+   front within its TTL (2 s) and two fetches (a fetch under way when the
+   change was saved may store the old page for one more TTL); and gunicorn's
+   workers' memory (RSS from /proc) flat: at most 25% more at the end.
 2. outage: the same, with PostgreSQL stopped (pg_ctl stop) for 10 s and
    started again: cached pages keep being served, an uncached page answers
    503 with Retry-After, nothing else fails, and the site recovers with the
@@ -364,11 +367,13 @@ def report(name, figures, failures, outage=False):
             f"(slowest single request {slowest:.2f} s)")  # fmt: skip
         # The app renews its pages at once: a change shows as soon as a page
         # is rendered. The front keeps a page FRONT_TTL seconds, then serves
-        # it while it fetches it again: a change shows within the TTL and
-        # one fetch (the slowest request seen), with a second of margin.
+        # it while it fetches it again in the background: a fetch under way
+        # when the change was saved may store the page as it was for another
+        # TTL, so a change shows within the TTL and two fetches (each at most
+        # the slowest request seen), with a second of margin.
         if app_lag > slowest + 1:
             failures.append(f"{name}: gunicorn showed a {kind} after {app_lag:.1f} s")
-        if front_lag > FRONT_TTL + slowest + 1:
+        if front_lag > FRONT_TTL + 2 * slowest + 1:
             failures.append(
                 f"{name}: the front showed a {kind} after {front_lag:.1f} s"
             )
