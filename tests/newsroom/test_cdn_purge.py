@@ -333,17 +333,17 @@ def test_an_unanswering_cdn_never_holds_up_the_editors_save(
 ):
     server = _silent_server()
     settings.CDN_PURGE_URL = f"http://127.0.0.1:{server.getsockname()[1]}/purge"
-    settings.CDN_PURGE_TIMEOUT = 3
+    settings.CDN_PURGE_TIMEOUT = 5
     try:
         started = time.monotonic()
         response = press(editor_client, draft, "publish")
         took = time.monotonic() - started
     finally:
-        time.sleep(3.5)  # the purge thread gives up
+        time.sleep(5.5)  # the purge thread gives up
         server.close()
 
     assert response.status_code == 302
-    assert took < 2, f"the publish took {took:.1f} s"
+    assert took < 3, f"the publish took {took:.1f} s, as if it waited for the CDN"
     draft.refresh_from_db()
     assert draft.is_public
     kept = PendingPurge.objects.get()
