@@ -16,7 +16,7 @@ REDIS_TESTS := tests/newsroom/test_caching.py tests/newsroom/test_security.py te
 VNU_VERSION := 26.9.27
 VNU_JAR := .tools/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: run test lint format install clean bench-newsletter vnu bench
+.PHONY: run test lint format install clean bench-newsletter vnu bench soak
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -61,6 +61,14 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
 	$(PY) tests/pgcluster.py -- $(PY) -m tests.bench.run
+
+# The soak of issue 15: 60 s at 32 connections while an editor publishes,
+# corrects and schedules, then again through a 10 s PostgreSQL outage, on a
+# cluster of its own (tests/soak/run.py). Never part of `make test` or CI.
+soak: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+	$(PY) -m tests.soak.run
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

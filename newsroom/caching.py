@@ -68,7 +68,7 @@ from taggit.models import Tag, TaggedItem
 
 from issues.models import Issue, Series
 from newsroom import db_routers
-from stories.models import RecommendedRead, Source, Story, published_tags
+from stories.models import Contributor, RecommendedRead, Source, Story, published_tags
 
 logger = logging.getLogger(__name__)
 
@@ -284,6 +284,10 @@ def live_generation():
     upcoming = next_publication(generation)
     if upcoming is not None and upcoming <= timezone.now():
         generation = new_generation()
+        # The CDN's copies go too: the issue's purge is due now (newsroom/purge).
+        from newsroom.purge import outbox
+
+        outbox.kick()
     return generation
 
 
@@ -383,11 +387,13 @@ def _object_key(obj):
         return f"series-{obj.pk}"
     if isinstance(obj, Tag):
         return f"tag-{obj.pk}"
+    if isinstance(obj, Contributor):
+        return f"contributor-{obj.pk}"
     return None
 
 
 #: The context of the public pages that holds what they show.
-SHOWN = ("issue", "story", "source", "tag", "series")
+SHOWN = ("issue", "story", "source", "tag", "series", "contributor")
 LISTED = ("issues", "recent_issues", "stories", "reads", "siblings")
 
 

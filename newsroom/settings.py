@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "stories",
     "newsroom.newsletters",
     "newsroom.fundraising",
+    "newsroom.purge",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,21 @@ PAGE_CACHE_GENERATION_FILE = env.path(
     "PAGE_CACHE_GENERATION_FILE",
     default=Path(tempfile.gettempdir()) / "newsroom-page-generation",
 )
+
+# CDN purges (newsroom/purge): off unless CDN_PURGE_URL is set. The pages
+# that show a change are purged by their surrogate keys through
+# CDN_PURGE_BACKEND (a generic HTTP PURGE by default, or
+# newsroom.purge.backends.FastlyPurge / CloudflarePurge), after the commit;
+# `manage.py purge_cdn` every minute retries failures and sends scheduled
+# issues' purges when their time comes.
+CDN_PURGE_URL = env("CDN_PURGE_URL", default="")
+CDN_PURGE_BACKEND = env(
+    "CDN_PURGE_BACKEND", default="newsroom.purge.backends.HTTPPurge"
+)
+CDN_PURGE_TOKEN = env("CDN_PURGE_TOKEN", default="")
+CDN_PURGE_TIMEOUT = env.float("CDN_PURGE_TIMEOUT", default=5.0)
+# The first retry waits this long, each next one twice as long (at most an hour).
+CDN_PURGE_RETRY_SECONDS = env.int("CDN_PURGE_RETRY_SECONDS", default=15)
 
 # Past this many URLs, /sitemap.xml becomes an index of pages this long.
 SITEMAP_LIMIT = env.int("SITEMAP_LIMIT", default=50_000)
