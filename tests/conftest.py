@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from issues.models import Issue, Series
 from stories.models import RecommendedRead, Source, Story
+from tests.fundraising.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe
 
 _counter = itertools.count(1)
 
@@ -186,3 +187,16 @@ def writer(make_staff):
 @pytest.fixture
 def editor(make_staff):
     return make_staff("editor1", "Editors")
+
+
+# Used by tests/fundraising/ and the donate page's browser tests.
+@pytest.fixture
+def fake_stripe(settings):
+    """A fake Stripe API on loopback, with STRIPE_* settings pointing at it."""
+    fake = FakeStripe().start()
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = fake.api_base
+    settings.SITE_URL = "https://news.example.org"
+    yield fake
+    fake.stop()

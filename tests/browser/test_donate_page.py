@@ -11,14 +11,13 @@ from django.core.management import call_command
 
 from issues.models import Issue
 from tests.browser.conftest import OUTPUT_DIR
-from tests.fundraising.conftest import fake_stripe  # noqa: F401
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @pytest.fixture
-def demo(live_server, fake_stripe, settings):  # noqa: F811
+def demo(live_server, fake_stripe, settings):
     call_command("load_demo", "--force", stdout=open("/dev/null", "w"))
     settings.SITE_URL = live_server.url
     return Issue.objects.published().get()
@@ -70,7 +69,7 @@ def test_the_50_tier_sends_the_reader_to_its_checkout_session(
     page,
     live_server,
     demo,
-    fake_stripe,  # noqa: F811
+    fake_stripe,
 ):
     paid = []
     page.route(

@@ -1,22 +1,10 @@
-"""The fake Stripe API, started and stopped by the test that asks for it."""
+"""Webhook events signed as Stripe signs them (the fake API itself: tests/conftest.py)."""
 
 import json
 
 import pytest
 
-from tests.fundraising.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe, sign
-
-
-@pytest.fixture
-def fake_stripe(settings):
-    """A fake Stripe API on loopback, with STRIPE_* settings pointing at it."""
-    fake = FakeStripe().start()
-    settings.STRIPE_SECRET_KEY = SECRET_KEY
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = fake.api_base
-    settings.SITE_URL = "https://news.example.org"
-    yield fake
-    fake.stop()
+from tests.fundraising.fake_stripe import WEBHOOK_SECRET, sign
 
 
 @pytest.fixture

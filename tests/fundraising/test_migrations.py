@@ -1,5 +1,7 @@
 """Moving reader revenue into its own app keeps every row, id and permission."""
 
+from functools import partial
+
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
@@ -53,7 +55,7 @@ def migrate_to_latest():
 
 def fill(apps, issue, series):
     """One of each reader revenue row, made with the models of the old layout."""
-    model = lambda name: apps.get_model("newsroom", name)  # noqa: E731
+    model = partial(apps.get_model, "newsroom")
     page = model("DonatePage").objects.create(pk=1, appeal="Old appeal.")
     model("FAQItem").objects.create(page=page, question="Secure?", answer="Yes.")
     model("OtherWay").objects.create(page=page, title="Bank transfer")

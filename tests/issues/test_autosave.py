@@ -1,11 +1,7 @@
 """Autosave of the change form: drafts saved, public issues' edits kept aside, conflicts reported."""
 
-from datetime import timedelta
-
-import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from reversion.models import Version
 
 from issues.models import Issue, PendingEdit
@@ -16,23 +12,6 @@ from tests.newsroom.test_caching import CACHED, cached_get
 DRAFT = Issue.Status.DRAFT
 IN_REVIEW = Issue.Status.IN_REVIEW
 PUBLISHED = Issue.Status.PUBLISHED
-
-
-@pytest.fixture
-def issue_in(make_issue, make_story, make_read):
-    def make(status, **overrides):
-        live = timezone.now() - timedelta(hours=1)
-        issue = make_issue(
-            status=status,
-            published_at=live if status == PUBLISHED else None,
-            headline="Before",
-            **overrides,
-        )
-        make_story(issue=issue, headline="First story", body="<p>Story text.</p>")
-        make_read(issue=issue)
-        return issue
-
-    return make
 
 
 def autosave_url(issue):
