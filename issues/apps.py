@@ -6,6 +6,10 @@ class IssuesConfig(AppConfig):
     verbose_name = "Series and issues"
 
     def ready(self):
-        # Registers the issue, its stories and its reads with django-reversion
-        # before anything (the admin, import_report) saves a revision.
-        from issues import revisions  # noqa: F401
+        # `revisions` registers the issue, its stories and its reads with
+        # django-reversion before anything (the admin, import_report) saves a
+        # revision; `media` keeps a bucket's public copies of lead images in
+        # step with the issues.
+        from issues import media, revisions, snapshots  # noqa: F401
+
+        snapshots.connect_signals()

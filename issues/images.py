@@ -103,12 +103,13 @@ def lead_image_upload_path(instance, filename: str) -> str:
     return f"issues/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix[:4] or 'img'}"
 
 
-def check_image(file) -> None:
+def check_image(file, max_ratio=MAX_ASPECT_RATIO, what="a lead image") -> None:
     """Refuse anything but a real JPEG, PNG, WebP or GIF within our limits.
 
     Raises ValidationError with a message an editor can act on. Only the
     header is read: `Image.open` is lazy, and `verify()` checks the file's
-    structure without decoding its pixels.
+    structure without decoding its pixels. `max_ratio` and `what` are for
+    images of another shape (contributors' photos).
     """
     if file.size is not None and file.size > MAX_BYTES:
         raise ValidationError(
@@ -147,10 +148,10 @@ def check_image(file) -> None:
         )
     if width * height > MAX_PIXELS:
         raise _too_many_pixels(width, height)
-    check_shape(width, height)
+    check_shape(width, height, max_ratio, what)
 
 
-def check_shape(width: int, height: int) -> None:
+def check_shape(width, height, max_ratio=MAX_ASPECT_RATIO, what="a lead image"):
     """Refuse sides and shapes that no rendition could be made of.
 
     A strip 800×20,000 or 39,000,000×1 is within the pixel limit, but its
@@ -164,13 +165,13 @@ def check_shape(width: int, height: int) -> None:
             code="too_long_a_side",
             params={"width": width, "height": height, "limit": f"{MAX_SIDE:,}"},
         )
-    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+    if max(width, height) > max_ratio * min(width, height):
         raise ValidationError(
-            "This image is %(width)s×%(height)s pixels; a lead image may be at "
+            "This image is %(width)s×%(height)s pixels; %(what)s may be at "
             "most %(ratio)s times as wide as it is tall, or as tall as it is wide. "
             "Crop it before uploading.",
             code="bad_shape",
-            params={"width": width, "height": height, "ratio": MAX_ASPECT_RATIO},
+            params={"width": width, "height": height, "ratio": max_ratio, "what": what},
         )
 
 
@@ -231,9 +232,12 @@ class LeadImageFormField(forms.ImageField):
     file that cannot be cleaned is an error on the form, not in the save.
     """
 
+    max_ratio = MAX_ASPECT_RATIO
+    what = "a lead image"
+
     def to_python(self, data):
         if data and hasattr(data, "size") and not isinstance(data, CleanImage):
-            check_image(data)
+            check_image(data, self.max_ratio, self.what)
             data = clean_original(data)
         return super().to_python(data)
 
@@ -307,26 +311,30 @@ def original_stem(name: str) -> str:
     return str(PurePosixPath(name).with_suffix(""))
 
 
-def renditions(field_file) -> RenditionSet | None:
+def renditions(field_file, url=None) -> RenditionSet | None:
     """The renditions made when the image was stored; None if there are none.
 
     This runs in readers' requests, so it never decodes nor writes anything:
     it reads the original's header and checks that every rendition is there.
-    Whatever goes wrong leaves the page without its image.
+    Whatever goes wrong leaves the page without its image. Each file is
+    linked by `url(name)`, the storage's own URL by default.
     """
-    key = _cache_key(field_file.name)
-    found = cache.get(key)
-    if found is None:
-        try:
-            found = _renditions(field_file.storage, field_file.name, make=False)
-        except Exception:
-            logger.warning(
-                "Cannot find the renditions of %s", field_file.name, exc_info=True
-            )
-            return None
-        if found is not None:
-            cache.set(key, found, None)
-    return found
+    plan = _plan(field_file, make=False)
+    if plan is None:
+        return None
+    url = url or field_file.storage.url
+    return RenditionSet(
+        tuple(
+            Rendition(w, h, url(f"{target}.webp"), url(f"{target}.jpg"))
+            for w, h, target in plan
+        )
+    )
+
+
+def rendition_names(field_file) -> list[str]:
+    """The stored names of the image's renditions; empty if it has none."""
+    plan = _plan(field_file, make=False) or ()
+    return [f"{target}{ext}" for _, _, target in plan for ext in (".webp", ".jpg")]
 
 
 def make_renditions(field_file) -> RenditionSet | None:
@@ -337,20 +345,37 @@ def make_renditions(field_file) -> RenditionSet | None:
     anything is decoded; a failure is logged and leaves the issue without
     renditions, which pages show as no image.
     """
+    if _plan(field_file, make=True) is None:
+        return None
+    return renditions(field_file)
+
+
+def _plan(field_file, make):
+    """The renditions' widths, heights and names (without extension), cached.
+
+    Only names are cached, never URLs: where a file is linked from can change
+    (an issue going public) while the file stays the same.
+    """
     key = _cache_key(field_file.name)
     found = cache.get(key)
     if found is None:
         try:
-            found = _renditions(field_file.storage, field_file.name, make=True)
+            found = _renditions(field_file.storage, field_file.name, make=make)
         except Exception:
-            logger.exception("Cannot make the renditions of %s", field_file.name)
+            if make:
+                logger.exception("Cannot make the renditions of %s", field_file.name)
+            else:
+                logger.warning(
+                    "Cannot find the renditions of %s", field_file.name, exc_info=True
+                )
             return None
-        cache.set(key, found, None)
+        if found is not None:
+            cache.set(key, found, None)
     return found
 
 
 def _cache_key(name):
-    return f"renditions:v2:{name}"
+    return f"renditions:v3:{name}"
 
 
 def _display_size(image):
@@ -371,7 +396,8 @@ def _display_size(image):
     return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
 
 
-def _renditions(storage, name, make) -> RenditionSet | None:
+def _renditions(storage, name, make):
+    """The plan of `_plan`, checking (and with `make`, making) every file of it."""
     base = PurePosixPath("renditions") / original_stem(name)
     with storage.open(name) as file:
         if make:
@@ -394,12 +420,7 @@ def _renditions(storage, name, make) -> RenditionSet | None:
                 buffer = io.BytesIO()
                 save(decoded.resize((w, h), Image.Resampling.LANCZOS), buffer)
                 storage.save(target + ext, ContentFile(buffer.getvalue()))
-    return RenditionSet(
-        tuple(
-            Rendition(w, h, storage.url(f"{target}.webp"), storage.url(f"{target}.jpg"))
-            for w, h, target in plan
-        )
-    )
+    return tuple(plan)
 
 
 def _flatten(image):

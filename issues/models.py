@@ -4,6 +4,8 @@ import secrets
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -374,6 +376,14 @@ class Issue(models.Model):
             "made so far."
         ),
     )
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text=(
+            "Headline and dek as PostgreSQL searches them; the database keeps "
+            "it up to date on every write (a trigger, see the migration)."
+        ),
+    )
     import_key = models.CharField(
         max_length=200,
         blank=True,
@@ -404,7 +414,10 @@ class Issue(models.Model):
                 name="issue_import_key_unique_in_series",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [
+            models.Index(fields=["status", "-published_at"]),
+            GinIndex(fields=["search_vector"], name="issues_issue_search"),
+        ]
         permissions = [("publish_issue", "Can publish, schedule and unpublish issues")]
 
     def __str__(self):
@@ -515,8 +528,15 @@ class Issue(models.Model):
         Issue.objects.filter(pk=self.pk).update(preview_key=self.preview_key)
 
     def lead_image_renditions(self):
-        """The lead image at the widths we serve, or None if it has none to show."""
-        return images.renditions(self.lead_image) if self.lead_image else None
+        """The lead image at the widths we serve, or None if it has none to show.
+
+        Linked where `issues.media` says readers may fetch them.
+        """
+        if not self.lead_image:
+            return None
+        from issues import media
+
+        return images.renditions(self.lead_image, url=media.link(self))
 
     def share_image(self):
         """The image shared with links: the lead image, else a rendered card.
@@ -539,6 +559,34 @@ class Issue(models.Model):
             headline=self.headline,
             footer=f"{settings.SITE_NAME} · No. {self.number}",
         )
+
+
+class IssueSnapshot(models.Model):
+    """An issue's public body as rendered after its last change (`issues.snapshots`).
+
+    Empty until rendered; emptied, and its stamp raised, by any change to
+    what the body shows. Never edited by hand.
+    """
+
+    issue = models.OneToOneField(
+        Issue, on_delete=models.CASCADE, primary_key=True, related_name="snapshot"
+    )
+    html = models.TextField(blank=True)
+    head = models.TextField(
+        blank=True, help_text="The page's head tags: sharing metadata and JSON-LD."
+    )
+    keys = models.TextField(
+        blank=True, help_text="What the body shows, as cache keys (story-12 …)."
+    )
+    stamp = models.PositiveBigIntegerField(
+        default=0, help_text="Raised whenever the snapshot is emptied."
+    )
+
+    class Meta:
+        verbose_name = "issue snapshot"
+
+    def __str__(self):
+        return f"Snapshot of {self.issue_id}"
 
 
 class IssueEvent(models.Model):

@@ -23,9 +23,10 @@ from issues.templatetags.admin_times import stamp
 from issues.textdiff import readable, word_diff
 from stories.models import RecommendedRead, Source, Story
 
-reversion.register(Story)
-reversion.register(RecommendedRead)
-reversion.register(Issue, follow=("stories", "reads"))
+# The search vectors are the database's to compute, not content to keep.
+reversion.register(Story, exclude=["search_vector"])
+reversion.register(RecommendedRead, exclude=["search_vector"])
+reversion.register(Issue, follow=("stories", "reads"), exclude=["search_vector"])
 
 STORY_FIELDS = ["headline", "slug", "body", "why_it_matters", "more_information"]
 READ_FIELDS = ["source", "summary", "url"]

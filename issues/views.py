@@ -7,8 +7,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
+from issues import snapshots
 from issues.models import Issue, Series
 from issues.previews import allow_preview_image, issue_from_token, token_expires_at
 from newsroom.caching import PAGED, cached_page
@@ -101,11 +103,24 @@ class IssueArchiveView(IssueListView):
 
 @cached_page
 class IssueDetailView(PublishedIssueMixin, DetailView):
+    """An issue's page: its body is the snapshot rendered when it last changed."""
+
     template_name = "issues/issue_detail.html"
     context_object_name = "issue"
 
     def get_queryset(self):
-        return super().get_queryset().with_contents()
+        return super().get_queryset().select_related("snapshot")
+
+    def get_context_data(self, **kwargs):
+        html, head, keys = snapshots.body_of(self.object)
+        self.object.story_keys = keys
+        # Rendered by issue_body.html and issue_head.html, which escape all
+        # but nh3-cleaned HTML and the JSON-LD json_script writes.
+        return super().get_context_data(
+            body_html=mark_safe(snapshots.for_request(html, self.request)),
+            head_html=mark_safe(snapshots.for_request(head, self.request)),
+            **kwargs,
+        )
 
 
 @cached_page(parameters=PAGED)
@@ -186,6 +201,11 @@ class IssuePreviewView(DetailView):
             allow_preview_image(
                 response, self.object.lead_image.name, self.kwargs["token"]
             )
+        for contributor in self.object.contributors():
+            if contributor.photo:
+                allow_preview_image(
+                    response, contributor.photo.name, self.kwargs["token"]
+                )
         return response
 
 

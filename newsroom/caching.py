@@ -23,12 +23,27 @@ own view nor a flood of made-up query strings reaches the cache. Each page has
 one spelling: `?page=01`, `?page=1&page=1` or a `?year=` the page ignores are
 sent (301) to the canonical address, so no one can fill or flush the cache
 with spellings of the same page.
+
+A hit is answered by `PageCacheMiddleware`, first in MIDDLEWARE, before
+sessions, authentication, CSRF, messages and login throttling, none of which
+an anonymous cached page needs: the page was stored as the last middleware
+left it (security headers, CSP, ETag, Last-Modified, compression), so a hit is
+byte for byte what the miss gave, and conditional requests get their 304
+there too. The generation is read from memory: a small file every process maps
+(with the local-memory cache), or the same cache read as the page (Redis); the
+next scheduled time is kept in each process's memory, one query per
+generation. Public pages tell shared caches (a CDN, the front proxy of
+deploy/nginx.conf) that they may keep them PAGE_CACHE_S_MAXAGE seconds, and
+name what they show in `Surrogate-Key` and `Cache-Tag`, so a CDN can purge by
+issue, story or list.
 """
 
 import functools
 import hashlib
 import logging
+import mmap
 import os
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -38,16 +53,22 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
-from django.utils.http import http_date, urlencode
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date, parse_http_date_safe, urlencode
 from taggit.models import Tag, TaggedItem
 
 from issues.models import Issue, Series
-from stories.models import RecommendedRead, Source, Story, published_tags
+from newsroom import db_routers
+from stories.models import Contributor, RecommendedRead, Source, Story, published_tags
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +76,7 @@ GENERATION_KEY = "pages:generation"
 NO_SCHEDULED_ISSUE = "none"
 
 #: Query parameters a cached page may vary on; any other parameter skips the cache.
-CACHEABLE_PARAMETERS = frozenset({"page", "year"})
+CACHEABLE_PARAMETERS = frozenset({"page", "year", "p"})
 MAX_PARAMETER_LENGTH = 12
 
 #: Apps whose rows public pages show. Saving or deleting a row of any of their
@@ -140,33 +161,54 @@ def _generation_file():
 
     Every gunicorn worker has its own local-memory cache, so a change saved
     through one worker must reach the others through something they share: a
-    small file (PAGE_CACHE_GENERATION_FILE). A shared cache such as Redis
-    keeps the generation itself, and this returns None.
+    small file (PAGE_CACHE_GENERATION_FILE), which each process maps into its
+    memory once, so that reading it is a memory read, not a file read. A
+    shared cache such as Redis keeps the generation itself, and this returns
+    None.
     """
     if isinstance(caches["default"], LocMemCache):
         return Path(settings.PAGE_CACHE_GENERATION_FILE)
     return None
 
 
+GENERATION_BYTES = 64
+_maps = {}
+
+
+def _mapped(path):
+    """The generation file mapped into memory, made (empty) if need be."""
+    mapped = _maps.get(path)
+    if mapped is None:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(descriptor).st_size < GENERATION_BYTES:
+                os.ftruncate(descriptor, GENERATION_BYTES)
+            mapped = _maps[path] = mmap.mmap(descriptor, GENERATION_BYTES)
+        finally:
+            os.close(descriptor)
+    return mapped
+
+
 def _read_generation():
     path = _generation_file()
     if path is not None:
         try:
-            return path.read_text() or None
-        except OSError:
+            value = _mapped(path)[:].rstrip(b"\0 \n")
+            return value.decode("ascii", "replace") or None
+        except (OSError, ValueError):
             pass
     return cache.get(GENERATION_KEY)
 
 
 def _write_generation(generation):
+    """Publish a generation; a process reading it mid-write sees neither the
+    old value nor the new one, so it only misses the cache."""
     path = _generation_file()
     if path is not None:
-        temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
         try:
-            temporary.write_text(generation)
-            os.replace(temporary, path)
+            _mapped(path)[:] = generation.encode().ljust(GENERATION_BYTES, b"\0")
             return
-        except OSError:
+        except (OSError, ValueError):
             logger.warning(
                 "Cannot write %s; pages may stay stale in other workers", path
             )
@@ -174,15 +216,32 @@ def _write_generation(generation):
 
 
 def current_generation():
-    """The generation pages are stored under: `<unix time>-<random>`."""
+    """The generation pages are stored under: `<unix time>-<random>[-<primary's WAL position>]`."""
     return _read_generation() or new_generation()
 
 
-def new_generation():
-    """Start a new generation: every page cached so far is stale from now on."""
+def new_generation(position=None):
+    """Start a new generation: every page cached so far is stale from now on.
+
+    `position` is the primary's WAL position after the change that starts it
+    (with a read replica): pages of this generation are rendered from the
+    replica only once it has replayed that far.
+    """
     generation = f"{time.time():.6f}-{uuid.uuid4().hex[:8]}"
+    if position:
+        generation = f"{generation}-{position}"
     _write_generation(generation)
     return generation
+
+
+def _new_generation_after_commit():
+    new_generation(db_routers.primary_position())
+
+
+def replica_shows(generation):
+    """Whether the read replica has replayed the change that started `generation`."""
+    parts = generation.split("-", 2)
+    return len(parts) < 3 or db_routers.replica_has_replayed(parts[2])
 
 
 def generation_time(generation):
@@ -190,10 +249,20 @@ def generation_time(generation):
     return float(generation.split("-", 1)[0])
 
 
+_next_publications = {}
+
+
+def forget_in_memory():
+    """Forget what this process keeps in memory (the next scheduled times)."""
+    _next_publications.clear()
+
+
 def next_publication(generation):
-    """The time the next scheduled issue goes public, or None; one query per generation."""
-    key = f"pages:{generation}:next-publication"
-    value = cache.get(key)
+    """The time the next scheduled issue goes public, or None.
+
+    One query per generation and process, kept in the process's memory.
+    """
+    value = _next_publications.get(generation)
     if value is None:
         upcoming = (
             Issue.objects.scheduled()
@@ -202,7 +271,8 @@ def next_publication(generation):
             .first()
         )
         value = upcoming.timestamp() if upcoming else NO_SCHEDULED_ISSUE
-        cache.set(key, value, timeout=page_timeout())
+        _next_publications.clear()
+        _next_publications[generation] = value
     if value == NO_SCHEDULED_ISSUE:
         return None
     return datetime.fromtimestamp(value, tz=UTC)
@@ -214,6 +284,10 @@ def live_generation():
     upcoming = next_publication(generation)
     if upcoming is not None and upcoming <= timezone.now():
         generation = new_generation()
+        # The CDN's copies go too: the issue's purge is due now (newsroom/purge).
+        from newsroom.purge import outbox
+
+        outbox.kick()
     return generation
 
 
@@ -246,11 +320,27 @@ def canonical_query(request, policy):
     return urlencode(parameters)
 
 
-def _page_key(request, query, generation):
+#: Accept-Encoding that the compression middleware answers with gzip.
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
+def _variant(request):
+    """Which stored copy a request gets: compressed, or not."""
+    accepts = _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+    return "gzip" if accepts else "identity"
+
+
+def _page_key(request):
+    """The cache key of the page a request asks for, its query string as sent.
+
+    Only canonical query strings are ever stored (others are redirected), so
+    a made-up spelling simply finds nothing.
+    """
+    query = request.META.get("QUERY_STRING", "")
     path = f"{request.path}?{query}" if query else request.path
-    address = f"{request.scheme}://{request.get_host()}{path}"
+    address = f"{request.scheme}://{request.get_host()}{path} {_variant(request)}"
     digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"pages:{generation}:page:{digest}"
+    return f"pages:page:{digest}"
 
 
 def _is_cacheable_response(response):
@@ -263,17 +353,167 @@ def _is_cacheable_response(response):
     )
 
 
-def _revalidate_every_time(response, last_modified):
-    """Let browsers keep the page but ask each time; the ETag makes asking cheap."""
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-    response.headers.setdefault("Last-Modified", http_date(last_modified))
+def shared_cache_control(response):
+    """Browsers ask each time (max-age=0; the ETag makes asking cheap); shared
+    caches keep the page PAGE_CACHE_S_MAXAGE seconds, and a while longer while
+    they fetch it again (PAGE_CACHE_STALE_WHILE_REVALIDATE)."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=settings.PAGE_CACHE_S_MAXAGE,
+        stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
+    )
+
+
+def private_cache_control(response):
+    """For a reader with a session (an editor): no cache may keep the page."""
+    response.headers["Cache-Control"] = "private, no-store"
+
+
+# What a page shows, for CDNs that purge by key: Surrogate-Key, Cache-Tag.
+
+
+def _object_key(obj):
+    from taggit.models import Tag
+
+    if isinstance(obj, Issue):
+        return f"issue-{obj.pk}"
+    if isinstance(obj, Story):
+        return f"story-{obj.pk}"
+    if isinstance(obj, Source):
+        return f"source-{obj.pk}"
+    if isinstance(obj, Series):
+        return f"series-{obj.pk}"
+    if isinstance(obj, Tag):
+        return f"tag-{obj.pk}"
+    if isinstance(obj, Contributor):
+        return f"contributor-{obj.pk}"
+    return None
+
+
+#: The context of the public pages that holds what they show.
+SHOWN = ("issue", "story", "source", "tag", "series", "contributor")
+LISTED = ("issues", "recent_issues", "stories", "reads", "siblings")
+
+
+def surrogate_keys(request, context):
+    """The keys of a page: its list (the URL's name) and every object it shows."""
+    keys = []
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name:
+        keys.append(match.view_name.replace(":", "-").replace("_", "-"))
+    context = context or {}
+    items = [context[name] for name in SHOWN if context.get(name) is not None]
+    for name in LISTED:
+        # Lists the template shows anyway: reading them here costs no query.
+        items.extend(context.get(name) or ())
+    for item in items:
+        key = _object_key(item)
+        if key is not None:
+            keys.append(key)
+        keys.extend(getattr(item, "story_keys", ()))
+    return list(dict.fromkeys(keys))
+
+
+def _set_surrogate_keys(response, keys):
+    if keys:
+        response.headers["Surrogate-Key"] = " ".join(keys)
+        response.headers["Cache-Tag"] = ",".join(keys)
+
+
+class PageCacheMiddleware:
+    """Answers a cached page before the rest of the middleware runs; stores
+    the finished answer of a page the inner middleware marked as cacheable.
+
+    First in MIDDLEWARE: a hit skips sessions, authentication, CSRF, messages
+    and axes, which an anonymous cached page does not need, and what it sends
+    is what every middleware had added when the page was stored.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.skipped = tuple(
+            f"/{prefix.strip('/')}/"
+            for prefix in (settings.STATIC_URL, settings.MEDIA_URL, "admin")
+            if prefix and prefix.strip("/")
+        )
+
+    def __call__(self, request):
+        response = self.lookup(request)
+        if response is not None:
+            return response
+        response = self.get_response(request)
+        marked = getattr(request, "_page_cache", None)
+        if marked is not None and _is_cacheable_response(response):
+            key, generation = marked
+            headers = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in ("set-cookie", "x-page-cache")
+            ]
+            entry = (generation, response.status_code, response.content, headers)
+            cache.set(key, entry, timeout=page_timeout())
+        elif (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and "private" not in response.get("Cache-Control", "")
+            and not request.path_info.startswith(self.skipped)
+        ):
+            private_cache_control(response)
+        return response
+
+    def lookup(self, request):
+        """The stored page for this request, or None to render it."""
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return None
+        if request.path_info.startswith(self.skipped):
+            return None
+        try:
+            key = _page_key(request)
+        except DisallowedHost:
+            return None
+        try:
+            entry, generation = _entry_and_generation(key)
+            if entry is None or entry[0] != generation:
+                return None
+            upcoming = next_publication(generation)
+        except DatabaseError:
+            return None
+        if upcoming is not None and upcoming <= timezone.now():
+            return None
+        _, status, content, headers = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response.headers[name] = value
+        response = get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )
+        response.headers["X-Page-Cache"] = "hit"
+        return response
+
+
+def _entry_and_generation(key):
+    """The stored entry and the current generation: one cache read."""
+    if _generation_file() is not None:
+        return cache.get(key), current_generation()
+    found = cache.get_many([key, GENERATION_KEY])
+    generation = found.get(GENERATION_KEY) or current_generation()
+    return found.get(key), generation
 
 
 class PublicPageCacheMiddleware:
-    """Serves public pages from the cache and stores them there after rendering.
+    """Decides which pages the cache may store and gives them their headers.
 
-    Placed last in MIDDLEWARE so that security headers, ETags and conditional
-    GETs are still applied on every response by the middleware around it.
+    Last in MIDDLEWARE but for axes, so that it sees the view: it sends other
+    spellings of a cached page to its one address, marks an anonymous
+    reader's page for PageCacheMiddleware to store, and gives it the shared
+    caches' Cache-Control, a Last-Modified and its Surrogate-Key, before the
+    middleware around it add ETags and answer conditional requests.
     """
 
     def __init__(self, get_response):
@@ -281,23 +521,32 @@ class PublicPageCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        key = getattr(request, "_page_cache_key", None)
-        if key is not None and _is_cacheable_response(response):
-            _revalidate_every_time(response, request._page_cache_time)
-            entry = (
-                response.status_code,
-                response.content,
-                [
-                    (name, value)
-                    for name, value in response.items()
-                    if name.lower() not in ("vary", "set-cookie")
-                ],
+        policy = getattr(request, "_page_cache_policy", None)
+        if policy is None or not _is_cacheable_response(response):
+            return response
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            private_cache_control(response)
+            return response
+        shared_cache_control(response)
+        if getattr(request, "_page_cache", None) is not None:
+            response.headers.setdefault("Last-Modified", http_date(request._page_time))
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if "Surrogate-Key" not in response:
+            _set_surrogate_keys(response, surrogate_keys(request, None))
+        return response
+
+    def process_template_response(self, request, response):
+        if getattr(request, "_page_cache_policy", None) is not None:
+            _set_surrogate_keys(
+                response, surrogate_keys(request, response.context_data)
             )
-            cache.set(key, entry, timeout=page_timeout())
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         policy = page_cache_of(view_func)
+        if policy is None:
+            return None
+        request._page_cache_policy = policy
         if not _is_cacheable_request(request, policy):
             return None
         query = canonical_query(request, policy)
@@ -307,25 +556,16 @@ class PublicPageCacheMiddleware:
             )
         try:
             generation = live_generation()
-        except DatabaseError:
+            key = _page_key(request)
+        except (DatabaseError, DisallowedHost):
             return None
-        key = _page_key(request, query, generation)
-        entry = cache.get(key)
-        if entry is None:
-            request._page_cache_key = key
-            request._page_cache_time = generation_time(generation)
-            return None
-        status, content, headers = entry
-        response = _cached_response(status, content, headers)
-        response.headers["X-Page-Cache"] = "hit"
-        return response
-
-
-def _cached_response(status, content, headers):
-    response = HttpResponse(content, status=status)
-    for name, value in headers:
-        response.headers[name] = value
-    return response
+        if db_routers.reads_from_replica() and not replica_shows(generation):
+            # Rendered from a replica still behind, the page would be cached
+            # stale for the whole generation.
+            db_routers.read_on_primary()
+        request._page_cache = (key, generation)
+        request._page_time = generation_time(generation)
+        return None
 
 
 _watched_through_models = set()
@@ -390,7 +630,7 @@ def start_new_generation():
     commit) re-rendered the old content and cached it under the first one.
     """
     new_generation()
-    transaction.on_commit(new_generation)
+    transaction.on_commit(_new_generation_after_commit)
 
 
 def _relation_changed(sender, instance, action, model, pk_set, **kwargs):

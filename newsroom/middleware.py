@@ -4,6 +4,7 @@ import base64
 import functools
 import hashlib
 
+from django.middleware.gzip import GZipMiddleware
 from django_prose_editor.widgets import importmap as prose_editor_importmap
 
 from newsroom.errors import database_unavailable, is_outage
@@ -64,3 +65,32 @@ class AdminEditorPolicyMiddleware:
                 "style-src": [TIPTAP_STYLE_HASH],
             }
         return response
+
+
+#: What is worth compressing: pages, feeds, sitemaps, robots.txt.
+COMPRESSED_TYPES = ("text/", "application/xml", "application/rss+xml",
+                    "application/atom+xml", "application/json")  # fmt: skip
+
+
+class PublicPageGZipMiddleware(GZipMiddleware):
+    """Compresses the public pages, feeds and sitemaps when no proxy does.
+
+    Only answers that any cache may keep (`Cache-Control: public`) and that
+    set no cookie: BREACH guesses a secret from the size of compressed
+    answers that reflect the attacker's input beside it, and a public page
+    holds no secret (no CSRF token, no session: a page that used one sets its
+    cookie, and an editor's pages are private). The admin, forms with a CSRF
+    token and previews are therefore never compressed. Static files come
+    compressed from whitenoise already.
+    """
+
+    def process_response(self, request, response):
+        if (
+            response.streaming
+            or response.cookies
+            or "public" not in response.get("Cache-Control", "")
+            or "private" in response.get("Cache-Control", "")
+            or not response.get("Content-Type", "").startswith(COMPRESSED_TYPES)
+        ):
+            return response
+        return super().process_response(request, response)

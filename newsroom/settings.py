@@ -4,6 +4,7 @@ Every variable is optional for a local run; see README.md for the list. With
 DEBUG off, a missing SECRET_KEY or ALLOWED_HOSTS stops start-up.
 """
 
+import re
 import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -60,9 +61,14 @@ INSTALLED_APPS = [
     "stories",
     "newsroom.newsletters",
     "newsroom.fundraising",
+    "newsroom.purge",
 ]
 
 MIDDLEWARE = [
+    # Answers cached public pages before anything below runs; stores them as
+    # the middleware below (and compression) finished them (newsroom/caching.py).
+    "newsroom.caching.PageCacheMiddleware",
+    "newsroom.middleware.PublicPageGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,8 +82,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
-    # Innermost but for axes (which only acts on admin logins), so every page it
-    # serves from the cache still gets the security, CSP and ETag headers above.
+    # Innermost but for axes (which only acts on admin logins): it sees the
+    # view, marks the pages PageCacheMiddleware may store, and gives them their
+    # Cache-Control, Last-Modified and Surrogate-Key before ETags are made.
     "newsroom.caching.PublicPageCacheMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,18 +125,89 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
     )
+
+# Behind PgBouncer in transaction mode, each transaction may run on another
+# server connection: no server-side cursors (a named cursor outlives its
+# transaction) and no prepared statements (psycopg 3 prepares a query it
+# sees often; prepare_threshold=None never does).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLER={DATABASE_POOLER!r}: the only pooler known is 'pgbouncer'."
+    )
+
+
+def _behind_pooler(database):
+    if DATABASE_POOLER and database["ENGINE"] == "django.db.backends.postgresql":
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+
+_behind_pooler(DATABASES["default"])
+
+# A PostgreSQL read replica for the public pages (newsroom/db_routers.py).
+# A browser that sent a write reads the primary for REPLICA_STICKY_SECONDS.
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault(
+        "CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    _behind_pooler(DATABASES["replica"])
+    DATABASE_ROUTERS = ["newsroom.db_routers.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "newsroom.db_routers.ReplicaRoutingMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
 # Public pages stay cached at most this long; publishing, editing or a
 # scheduled time arriving replaces them at once (newsroom/caching.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60)
+# What public pages tell shared caches (a CDN, the front proxy): keep a page
+# this many seconds, and serve it this much longer while fetching it again.
+PAGE_CACHE_S_MAXAGE = env.int("PAGE_CACHE_S_MAXAGE", default=10)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env.int(
+    "PAGE_CACHE_STALE_WHILE_REVALIDATE", default=30
+)
 # With the local-memory cache, gunicorn's workers learn of a change through
-# this file; a shared cache (Redis) does without it.
+# this file, mapped in memory; a shared cache (Redis) does without it.
 PAGE_CACHE_GENERATION_FILE = env.path(
     "PAGE_CACHE_GENERATION_FILE",
     default=Path(tempfile.gettempdir()) / "newsroom-page-generation",
 )
+
+# CDN purges (newsroom/purge): off unless CDN_PURGE_URL is set. The pages
+# that show a change are purged by their surrogate keys through
+# CDN_PURGE_BACKEND (a generic HTTP PURGE by default, or
+# newsroom.purge.backends.FastlyPurge / CloudflarePurge), after the commit;
+# `manage.py purge_cdn` every minute retries failures and sends scheduled
+# issues' purges when their time comes.
+CDN_PURGE_URL = env("CDN_PURGE_URL", default="")
+CDN_PURGE_BACKEND = env(
+    "CDN_PURGE_BACKEND", default="newsroom.purge.backends.HTTPPurge"
+)
+CDN_PURGE_TOKEN = env("CDN_PURGE_TOKEN", default="")
+CDN_PURGE_TIMEOUT = env.float("CDN_PURGE_TIMEOUT", default=5.0)
+# The first retry waits this long, each next one twice as long (at most an hour).
+CDN_PURGE_RETRY_SECONDS = env.int("CDN_PURGE_RETRY_SECONDS", default=15)
+# False sends a change's purge in the request that saved it, after the
+# commit, instead of in a background thread: for a one-off debugging session,
+# and for tests on SQLite's in-memory database, which a second thread cannot
+# read while the first writes.
+CDN_PURGE_IN_BACKGROUND = env.bool("CDN_PURGE_IN_BACKGROUND", default=True)
+
+# Past this many URLs, /sitemap.xml becomes an index of pages this long.
+SITEMAP_LIMIT = env.int("SITEMAP_LIMIT", default=50_000)
+
+# No search holds the database longer than this many seconds; the reader
+# gets a page saying so (newsroom/search/limits.py).
+SEARCH_STATEMENT_TIMEOUT = env.float("SEARCH_STATEMENT_TIMEOUT", default=2.0)
+# How long a query's ranked hits are reused (0: never), under the page cache's
+# generation, so a change readers can see is never served from there.
+SEARCH_CACHE_SECONDS = env.int("SEARCH_CACHE_SECONDS", default=60)
 
 vars().update(env.email("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
@@ -138,11 +216,28 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 # SMTP server, from this sender, with replies to NEWSLETTER_REPLY_TO.
 NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
 NEWSLETTER_REPLY_TO = env("NEWSLETTER_REPLY_TO", default="")
-# The mailto: of the List-Unsubscribe header; its subject names the subscriber.
+# The mailto: of the List-Unsubscribe header; its subject carries the
+# subscriber's signed unsubscribe token, which `receive_mail` reads.
 NEWSLETTER_UNSUBSCRIBE_EMAIL = env(
     "NEWSLETTER_UNSUBSCRIBE_EMAIL",
     default=NEWSLETTER_REPLY_TO or NEWSLETTER_FROM_EMAIL,
 )
+# The envelope sender (Return-Path) of editions, e.g. bounces@news.example.org:
+# each message goes out from bounces+<signed delivery id>@news.example.org
+# (VERP), and `receive_mail` reads the bounces sent back to it. Unset: editions
+# go out from NEWSLETTER_FROM_EMAIL's address, as before.
+NEWSLETTER_BOUNCE_ADDRESS = env("NEWSLETTER_BOUNCE_ADDRESS", default="").strip()
+if NEWSLETTER_BOUNCE_ADDRESS and not re.fullmatch(
+    r"[A-Za-z0-9.!#$%&'*/=?^_`{|}~-]+@[A-Za-z0-9.-]+", NEWSLETTER_BOUNCE_ADDRESS
+):
+    raise ImproperlyConfigured(
+        "NEWSLETTER_BOUNCE_ADDRESS must be a bare address such as "
+        "bounces@news.example.org (no name, no brackets, no '+'), "
+        f"not {NEWSLETTER_BOUNCE_ADDRESS!r}."
+    )
+# A bounce that carries no token of ours is matched by its recipient to a
+# delivery sent in this many days.
+NEWSLETTER_BOUNCE_MATCH_DAYS = env.int("NEWSLETTER_BOUNCE_MATCH_DAYS", default=14)
 # How long a confirmation link works, in seconds (7 days).
 NEWSLETTER_CONFIRM_MAX_AGE = env.int(
     "NEWSLETTER_CONFIRM_MAX_AGE", default=60 * 60 * 24 * 7
@@ -210,6 +305,56 @@ STORAGES = {
     },
 }
 
+
+def bucket_origins(
+    bucket, endpoint=None, custom_domain=None, protocol="https:", region=None
+):
+    """Where browsers fetch the bucket's public copies from, for the CSP's img-src."""
+    if custom_domain:
+        return [f"{protocol}//{custom_domain.split('/')[0]}"]
+    if endpoint:
+        scheme, _, host = endpoint.partition("://")
+        host = host.split("/")[0]
+        return [f"{scheme}://{host}", f"{scheme}://{bucket}.{host}"]
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
+
+
+# Media in an S3-compatible bucket (newsroom/storage.py, issues/media.py): every
+# object private, and the renditions of public issues copied under public/,
+# which the bucket policy or the CDN lets anyone read. Unset: files in MEDIA_ROOT.
+MEDIA_ORIGINS = []
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+    AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+    AWS_S3_URL_PROTOCOL = env("AWS_S3_URL_PROTOCOL", default="https:")
+    AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)
+    AWS_DEFAULT_ACL = None
+    # A slow or unreachable bucket holds up an editor's save or a page for
+    # seconds, not minutes.
+    from botocore.config import Config
+
+    AWS_S3_CLIENT_CONFIG = Config(
+        connect_timeout=env.float("AWS_S3_TIMEOUT", default=5),
+        read_timeout=env.float("AWS_S3_TIMEOUT", default=5),
+        retries={"max_attempts": 2, "mode": "standard"},
+    )
+    STORAGES["default"] = {"BACKEND": "newsroom.storage.PrivateMediaStorage"}
+    STORAGES["public_media"] = {"BACKEND": "newsroom.storage.PublicMediaStorage"}
+    MEDIA_ORIGINS = bucket_origins(
+        AWS_STORAGE_BUCKET_NAME,
+        AWS_S3_ENDPOINT_URL,
+        AWS_S3_CUSTOM_DOMAIN,
+        AWS_S3_URL_PROTOCOL,
+        AWS_S3_REGION_NAME,
+    )
+
 # HTTPS: on by default outside DEBUG; HTTPS=0 serves plain HTTP on loopback.
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
@@ -230,7 +375,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -1,13 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from issues.feeds import LatestIssuesAtomFeed, LatestIssuesFeed
-from newsroom import views
-from newsroom.caching import cached_page
+from newsroom import sitemaps, views
 from newsroom.fundraising import views as fundraising_views
-from newsroom.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -23,7 +20,12 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", LatestIssuesFeed(), name="feed"),
     path("feed/atom/", LatestIssuesAtomFeed(), name="feed_atom"),
-    path("sitemap.xml", cached_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.sitemap, name="sitemap"),
+    path(
+        "sitemap-<slug:section>.xml",
+        sitemaps.sitemap_section,
+        name="sitemap_section",
+    ),
     path("robots.txt", views.RobotsView.as_view(), name="robots_txt"),
     path("healthz", views.healthz, name="healthz"),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.media, name="media"),

@@ -1,5 +1,6 @@
 """Site-wide pages (home, search, health, media); the gate of public pages."""
 
+import logging
 from pathlib import PurePosixPath
 
 from django.core.exceptions import SuspiciousFileOperation
@@ -15,6 +16,11 @@ from issues.models import Issue
 from issues.previews import previewed_image
 from newsroom import search
 from newsroom.caching import cached_page
+from newsroom.db_routers import replica_reads
+from stories import photos
+from stories.models import Contributor
+
+logger = logging.getLogger(__name__)
 
 
 class PublishedMixin:
@@ -55,6 +61,7 @@ class RobotsView(TemplateView):
     content_type = "text/plain"
 
 
+@replica_reads
 class SearchView(TemplateView):
     """`/search/?q=…`: a form, then the matching page of results.
 
@@ -70,22 +77,31 @@ class SearchView(TemplateView):
         kind = kind if kind in search.KINDS else ""
         context = super().get_context_data(query=query, kind=kind, **kwargs)
         if query:
-            results = search.search(query)
-            counts = {name: 0 for name in search.KINDS}
-            for result in results:
-                counts[result.kind] += 1
-            shown = [r for r in results if r.kind == kind] if kind else results
-            page = search.paginate(shown, self.request.GET.get("page"))
+            try:
+                page, counts, shown = search.results_page(
+                    query, self.request.GET.get("page"), kind
+                )
+            except search.SearchTimeout:
+                return {**context, "timed_out": True}
             context.update(
                 results=page.object_list,
                 page_obj=page,
-                result_count=len(results),
-                shown_count=len(shown),
+                result_count=sum(counts.values()),
+                shown_count=shown,
                 kinds=[
                     (name, label, counts[name]) for name, label in search.KINDS.items()
                 ],
             )
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        """A search stopped by the statement timeout is a 503 that says so."""
+        if context.get("timed_out"):
+            response_kwargs["status"] = 503
+        response = super().render_to_response(context, **response_kwargs)
+        if context.get("timed_out"):
+            response["Retry-After"] = "30"
+        return response
 
 
 @never_cache
@@ -102,16 +118,22 @@ def healthz(request):
 
 
 def media(request, path):
-    """A lead image's renditions, and its original, each to whom may see them.
+    """A lead image's or a photo's renditions, and its original, each to whom
+    may see them.
 
-    A rendition of a public issue's current lead image is public. Anything
-    else that belongs to an issue's current lead image (an original, which no
-    public page links to, or a rendition of an issue that is not public) is
-    served only to staff, and renditions also to whoever opened the issue's
-    preview link. An image replaced or removed, a share card (which has its
-    own view) and any other file is a 404. Only the image types we accept are
-    served, each with its own content type (and nosniff, from
-    SecurityMiddleware), so nothing uploaded can ever be served as HTML.
+    A rendition of a public issue's current lead image is public, and so is
+    one of the current photo of a contributor who has a page (credited on
+    something published). Anything else that belongs to a current lead image
+    or photo (an original, which no public page links to, or a rendition of
+    an issue, or a contributor, that is not public) is served only to staff,
+    and renditions also to whoever opened a preview link showing them. An
+    image replaced or removed, a share card (which has its own view) and any
+    other file is a 404. Only the image types we accept are served, each with
+    its own content type (and nosniff, from SecurityMiddleware), so nothing
+    uploaded can ever be served as HTML.
+    With media in a bucket every object is private and this view is the way
+    to it; pages link public issues' renditions to their public copies
+    (`issues.media`) instead, and contributors' photos through this view.
     """
     content_type = images.MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
     if content_type is None:
@@ -119,6 +141,8 @@ def media(request, path):
     issues = list(Issue.objects.showing_image(path))
     rendered = images.rendered_stem(path)
     public = bool(rendered) and any(issue.is_public for issue in issues)
+    if not issues:
+        issues, rendered, public = _contributor_photo(path)
     if not public and not (
         issues and (_is_staff(request) or previewed_image(request, rendered))
     ):
@@ -127,12 +151,25 @@ def media(request, path):
         file = default_storage.open(path)
     except (OSError, SuspiciousFileOperation) as error:
         raise Http404("No such image.") from error
+    except Exception as error:
+        # A bucket that cannot be reached: the page goes without its image.
+        logger.warning("Cannot read %s from the media storage", path, exc_info=True)
+        raise Http404("No such image.") from error
     response = FileResponse(file, content_type=content_type)
     if public:
         patch_cache_control(response, public=True, max_age=24 * 60 * 60)
     else:
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _contributor_photo(path):
+    """The contributors whose photo `path` is, its stem if a rendition, and
+    whether it is public."""
+    contributors = Contributor.objects.showing_photo(path)
+    rendered = photos.rendered_stem(path)
+    public = bool(rendered) and contributors.published().exists()
+    return list(contributors), rendered, public
 
 
 def _is_staff(request):

@@ -161,4 +161,22 @@ class ContributorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "bio", "links"]
+    fields = ["name", "slug", "bio", "links", "photo", "photo_preview"]
+    readonly_fields = ["photo_preview"]
+
+    @admin.display(description="as readers see it")
+    def photo_preview(self, contributor):
+        photo = contributor.photo_renditions() if contributor.pk else None
+        if photo is None:
+            return (
+                "No photo."
+                if not contributor.photo
+                else "Not shown: it cannot be rendered."
+            )
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="{}">',
+            photo.smallest.jpeg_url,
+            photo.smallest.size,
+            photo.smallest.size,
+            contributor.name,
+        )

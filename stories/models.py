@@ -2,6 +2,8 @@
 the contributors its bylines credit, and its corrections."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError
@@ -13,10 +15,12 @@ from django.utils.translation import get_language_info
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
+from issues import images, snapshots
 from issues.models import Issue, unique_slug
 from newsroom import reading
 from newsroom.fields import RichTextField
 from newsroom.richtext import plain_text
+from stories import photos
 
 
 def _published_citations(model, field):
@@ -54,10 +58,15 @@ class SourceQuerySet(models.QuerySet):
         """Sources cited by at least one published story or recommended read.
 
         Only those have a public page: a source is public through what cites it.
+        Whether one does is asked with EXISTS, which stops at the first; the
+        counts are made once, for the sources shown.
         """
-        return self.with_citation_counts().filter(
-            models.Q(story_count__gt=0) | models.Q(read_count__gt=0)
+        cited = models.Exists(
+            Story.objects.published().filter(sources=models.OuterRef("pk"))
+        ) | models.Exists(
+            RecommendedRead.objects.published().filter(source=models.OuterRef("pk"))
         )
+        return self.filter(cited).with_citation_counts()
 
     def by_kind(self):
         """Ordered as the directory groups them: by kind, in Kind's order, then name."""
@@ -135,6 +144,8 @@ class SourceQuerySet(models.QuerySet):
         Story.sources.through.objects.filter(source__in=duplicates).delete()
         reads.update(source=kept)
         duplicates.delete()
+        # The bulk writes above send no signals: the bodies citing them change.
+        snapshots.empty(issue.pk for issue in issues)
         return issues
 
 
@@ -235,6 +246,13 @@ class IssuePartQuerySet(models.QuerySet):
         return self.filter(issue__in=Issue.objects.published())
 
 
+class IssuePartManager(models.Manager.from_queryset(IssuePartQuerySet)):
+    """Leaves the search vector, which only the database reads, out of every row."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("search_vector")
+
+
 class Story(models.Model):
     """One story of an issue, with its optional labelled parts."""
 
@@ -257,8 +275,13 @@ class Story(models.Model):
         Source, blank=True, related_name="stories", help_text="Who this story cites."
     )
     tags = TaggableManager(blank=True)
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Kept up to date by the database on every write (PostgreSQL).",
+    )
 
-    objects = IssuePartQuerySet.as_manager()
+    objects = IssuePartManager()
 
     class Meta:
         ordering = ["issue", "position", "pk"]
@@ -268,6 +291,7 @@ class Story(models.Model):
                 fields=["issue", "slug"], name="story_slug_unique_in_issue"
             )
         ]
+        indexes = [GinIndex(fields=["search_vector"], name="stories_story_search")]
 
     def __str__(self):
         return self.headline
@@ -308,12 +332,23 @@ class RecommendedRead(models.Model):
     )
     summary = models.TextField(help_text="One line, shown after the outlet's name.")
     url = models.URLField("URL", max_length=1000, blank=True)
+    search_vector = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text=(
+            "The outlet's name and the summary; kept up to date by the "
+            "database, a renamed source too (PostgreSQL)."
+        ),
+    )
 
-    objects = IssuePartQuerySet.as_manager()
+    objects = IssuePartManager()
 
     class Meta:
         ordering = ["issue", "position", "pk"]
         verbose_name = "recommended read"
+        indexes = [
+            GinIndex(fields=["search_vector"], name="stories_read_search"),
+        ]
 
     def __str__(self):
         return (
@@ -329,11 +364,29 @@ class RecommendedRead(models.Model):
         return self.url or (self.source.homepage_url if self.source else "")
 
 
+#: What a list of stories or reads shows (includes/story_list.html, a source's
+#: reads): loading only these keeps the rows a long list sorts narrow.
+_LISTED_ISSUE = ["issue__headline", "issue__slug", "issue__published_at"]
+STORY_LIST_FIELDS = ["headline", "slug", "position", "issue_id", *_LISTED_ISSUE]
+READ_LIST_FIELDS = [
+    "summary",
+    "url",
+    "position",
+    "source_id",
+    "issue_id",
+    *_LISTED_ISSUE,
+]
+
+
 def published_tags():
-    """Tags carried by a published issue or story: the tags with a public page."""
+    """Tags carried by a published issue or story: the tags with a public page.
+
+    Asked tag by tag (EXISTS), so looking one tag up reads that tag's items,
+    not every published issue's and story's tags.
+    """
     return Tag.objects.filter(
-        models.Q(pk__in=Issue.objects.published().values("tags"))
-        | models.Q(pk__in=Story.objects.published().values("tags"))
+        models.Exists(Issue.objects.published().filter(tags=models.OuterRef("pk")))
+        | models.Exists(Story.objects.published().filter(tags=models.OuterRef("pk")))
     )
 
 
@@ -374,6 +427,24 @@ class ContributorQuerySet(models.QuerySet):
             )
         )
 
+    def showing_photo(self, path):
+        """Contributors whose current photo is stored at `path`, or rendered there.
+
+        The media view serves nothing else of theirs: a photo replaced or
+        removed is gone from the site.
+        """
+        stem = photos.rendered_stem(path)
+        if stem is None:
+            return self.filter(photo=path)
+        candidates = self.filter(photo__startswith=f"{stem}.")
+        return self.filter(
+            pk__in=[
+                pk
+                for pk, name in candidates.values_list("pk", "photo")
+                if images.original_stem(name) == stem
+            ]
+        )
+
 
 class Contributor(models.Model):
     """Someone credited in a byline: a reporter, a translator, an editor.
@@ -391,6 +462,16 @@ class Contributor(models.Model):
         blank=True,
         help_text="Their pages elsewhere (a website, a profile), one address a line.",
     )
+    photo = photos.PhotoField(
+        upload_to=photos.upload_path,
+        blank=True,
+        help_text=(
+            "Shown on their page and beside their bylines, cropped to a square, "
+            "with their name as its alt text. JPEG, PNG, WebP or GIF; at most "
+            "10 MB, 40 megapixels and 12,000 pixels a side, and at most twice "
+            "as tall as wide or as wide as tall."
+        ),
+    )
 
     objects = ContributorQuerySet.as_manager()
 
@@ -400,8 +481,18 @@ class Contributor(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Save, then make the photo's missing renditions, in the editor's request."""
+        super().save(*args, **kwargs)
+        if self.photo:
+            photos.make_renditions(self.photo)
+
     def get_absolute_url(self):
         return reverse("stories:contributor_detail", kwargs={"slug": self.slug})
+
+    def photo_renditions(self):
+        """The photo at the sizes we serve, or None if there is none to show."""
+        return photos.renditions(self.photo) if self.photo else None
 
     def link_list(self):
         """The `links` that are web addresses, in order."""

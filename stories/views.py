@@ -7,7 +7,15 @@ from django.views.generic import DetailView, ListView
 
 from newsroom.caching import PAGED, cached_page
 from newsroom.views import PublishedMixin
-from stories.models import Byline, Contributor, Correction, Source, Story
+from stories.models import (
+    READ_LIST_FIELDS,
+    STORY_LIST_FIELDS,
+    Byline,
+    Contributor,
+    Correction,
+    Source,
+    Story,
+)
 
 
 @cached_page
@@ -103,9 +111,11 @@ class SourceDetailView(PublishedMixin, DetailView):
             raise Http404("No such page.") from error
         rows = slice(page.object_list.start, page.object_list.stop)
         order = ("-issue__published_at", "position")
-        stories = source.stories.published().select_related("issue").order_by(*order)
+        stories = source.stories.published().select_related("issue")
+        stories = stories.only(*STORY_LIST_FIELDS).order_by(*order)
         # Through the source's own manager, each read already knows its source.
-        reads = source.reads.published().select_related("issue").order_by(*order)
+        reads = source.reads.published().select_related("issue")
+        reads = reads.only(*READ_LIST_FIELDS).order_by(*order)
         return super().get_context_data(
             stories=stories[rows],
             reads=reads[rows],

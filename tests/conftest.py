@@ -8,12 +8,14 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
 from issues.models import Issue, Series
+from newsroom import caching, db_routers
 from stories.models import RecommendedRead, Source, Story
+from tests.databases import REAL_REPLICA
 from tests.fundraising.fake_stripe import SECRET_KEY, WEBHOOK_SECRET, FakeStripe
 
 _counter = itertools.count(1)
@@ -27,6 +29,35 @@ def _fresh_cache():
     otherwise be served to the next.
     """
     cache.clear()
+    caching.forget_in_memory()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """With a replica configured, `replica` is the test database in every thread.
+
+    Django makes the alias a mirror of the test database only for the
+    connection of the thread that set the databases up; a live server's
+    threads open theirs from the settings, which still name the replica's
+    non-test database. tests/newsroom/test_replica.py uses REAL_REPLICA.
+    """
+    if "replica" in connections.settings:
+        replica = connections.settings["replica"]
+        REAL_REPLICA.update(replica)
+        replica.update({**connections.settings["default"], "TEST": replica["TEST"]})
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _primary_unless_replica_test(request, monkeypatch):
+    """Outside tests marked `replica`, every read goes to the primary.
+
+    A test may query only the databases it declares, from its own thread or a
+    live server's; with a replica configured (the PostgreSQL run) a committed
+    test's public pages would otherwise read the `replica` alias.
+    """
+    if request.node.get_closest_marker("replica") is None:
+        monkeypatch.setattr(db_routers, "replica_configured", lambda: False)
 
 
 # Data migrations whose rows (the editorial groups and their permissions) a

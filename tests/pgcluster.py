@@ -1,10 +1,14 @@
 """Run a command against a throwaway PostgreSQL cluster.
 
-    python tests/pgcluster.py -- python -m pytest
+    python tests/pgcluster.py [--replica] -- python -m pytest
 
 Creates a cluster with `initdb` in a temporary folder, starts it with `pg_ctl`
 on a free loopback port, runs the command with DATABASE_URL pointing at it,
 then stops the cluster and deletes the folder, whatever the command did.
+With --replica, a second cluster made by `pg_basebackup -R` of the first
+streams from it as a hot standby on another loopback port, and
+DATABASE_REPLICA_URL points at it (every database the command creates on the
+primary, such as the test database, appears there too).
 PostgreSQL refuses to run as root, so as root the cluster belongs to the
 `postgres` (or `nobody`) user. Without PostgreSQL's binaries the command is
 skipped, unless REQUIRE_POSTGRES=1 makes that an error.
@@ -46,15 +50,45 @@ def cluster_user():
     raise SystemExit("pgcluster: running as root and no postgres or nobody user exists")
 
 
+def start_replica(primary_port, workdir, run_as, pg_ctl):
+    """Start a hot standby of the primary, from `pg_basebackup -R`; return its port."""
+    datadir = os.path.join(workdir, "replica")
+    subprocess.run(
+        [find_bin("pg_basebackup"), "-R", "-X", "stream", "--no-sync", "-D", datadir,
+         "-h", "127.0.0.1", "-p", str(primary_port), "-U", "postgres"],
+        check=True, cwd=workdir, stdout=subprocess.DEVNULL, **run_as,
+    )  # fmt: skip
+    port = free_port()
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {os.path.join(workdir, 'sock')} "
+        "-c hot_standby=on -c hot_standby_feedback=on -c fsync=off"
+    )
+    subprocess.run(
+        [pg_ctl, "-D", datadir, "-l", os.path.join(workdir, "replica.log"),
+         "-o", options, "-w", "start"],
+        check=True, cwd=workdir, stdout=subprocess.DEVNULL, **run_as,
+    )  # fmt: skip
+    return port
+
+
 def main(argv):
-    command = argv[argv.index("--") + 1 :] if "--" in argv else argv
-    if not command:
-        raise SystemExit("usage: python tests/pgcluster.py -- COMMAND [ARGS...]")
+    flags, command = (
+        (argv[: argv.index("--")], argv[argv.index("--") + 1 :])
+        if "--" in argv
+        else ([], argv)
+    )
+    if not command or set(flags) - {"--replica"}:
+        raise SystemExit(
+            "usage: python tests/pgcluster.py [--replica] -- COMMAND [ARGS...]"
+        )
     initdb, pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
+    with_replica = "--replica" in flags
+    if with_replica and not find_bin("pg_basebackup"):
+        initdb = None
     if not (initdb and pg_ctl):
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             print(
-                "pgcluster: PostgreSQL binaries (initdb, pg_ctl) not found",
+                "pgcluster: PostgreSQL binaries (initdb, pg_ctl, pg_basebackup) not found",
                 file=sys.stderr,
             )
             return 1
@@ -82,7 +116,10 @@ def main(argv):
         )  # fmt: skip
         options = (
             f"-c listen_addresses=127.0.0.1 -p {port} -k {sockdir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            # A streaming replica may follow (initdb's trust pg_hba.conf lets
+            # 127.0.0.1 connect for replication).
+            "-c wal_level=replica -c max_wal_senders=5"
         )
         subprocess.run(
             [pg_ctl, "-D", datadir, "-l", log, "-o", options, "-w", "start"],
@@ -90,19 +127,28 @@ def main(argv):
         )  # fmt: skip
         env = dict(os.environ)
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{port}/postgres"
-        print(f"pgcluster: PostgreSQL on 127.0.0.1:{port}; running {' '.join(command)}")
+        where = f"PostgreSQL on 127.0.0.1:{port}"
+        if with_replica:
+            replica_port = start_replica(port, workdir, run_as, pg_ctl)
+            env["DATABASE_REPLICA_URL"] = (
+                f"postgres://postgres@127.0.0.1:{replica_port}/postgres"
+            )
+            where += f", its replica on 127.0.0.1:{replica_port}"
+        print(f"pgcluster: {where}; running {' '.join(command)}")
         return subprocess.run(command, env=env).returncode
     except subprocess.CalledProcessError as error:
         print(f"pgcluster: could not start PostgreSQL: {error}", file=sys.stderr)
-        if os.path.exists(log):
-            print(open(log).read(), file=sys.stderr)
+        for path in (log, os.path.join(workdir, "replica.log")):
+            if os.path.exists(path):
+                print(open(path).read(), file=sys.stderr)
         return 1
     finally:
-        if os.path.exists(os.path.join(datadir, "postmaster.pid")):
-            subprocess.run(
-                [pg_ctl, "-D", datadir, "-m", "immediate", "-w", "stop"],
-                cwd=workdir, **quiet, **run_as,
-            )  # fmt: skip
+        for data in (os.path.join(workdir, "replica"), datadir):
+            if os.path.exists(os.path.join(data, "postmaster.pid")):
+                subprocess.run(
+                    [pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"],
+                    cwd=workdir, **quiet, **run_as,
+                )  # fmt: skip
         shutil.rmtree(workdir, ignore_errors=True)
 
 

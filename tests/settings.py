@@ -6,6 +6,7 @@ once on SQLite and once on a throwaway PostgreSQL cluster.
 
 import os
 import tempfile
+from urllib.parse import urlsplit
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
@@ -20,9 +21,25 @@ os.environ.setdefault(
 
 from newsroom.settings import *  # noqa: E402, F403
 
+# With a read replica (`make test`'s PostgreSQL run starts one), the suite's
+# `replica` alias mirrors the test database: tests/newsroom/test_replica.py
+# points it at the real replica's copy of that database.
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Files in MEDIA_ROOT, unless AWS_STORAGE_BUCKET_NAME names a bucket on a
+# loopback S3 server (the S3 tests' subprocesses): a bucket set in the
+# environment for something else is never written to by the suite.
+LOCAL_BUCKET = AWS_STORAGE_BUCKET_NAME and urlsplit(  # noqa: F405
+    os.environ.get("AWS_S3_ENDPOINT_URL", "")
+).hostname in ("127.0.0.1", "localhost", "::1")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **(
+        {name: STORAGES[name] for name in ("default", "public_media")}  # noqa: F405
+        if LOCAL_BUCKET
+        else {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # The suite's own cache, unless CACHE_URL names a server to test against

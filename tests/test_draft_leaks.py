@@ -6,14 +6,18 @@ This sweep is the one place that checks every hidden state on every surface;
 other tests check what a surface shows, not each way of being hidden.
 """
 
+import io
 import re
 from datetime import timedelta
 from urllib.parse import urlparse
 
 import feedparser
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
+from issues import images
 from issues.models import Issue
 from stories.models import Byline, Contributor, Correction
 
@@ -28,6 +32,19 @@ HIDDEN = {
 
 # Each public surface shows at least one of these, so a blank page cannot pass.
 PUBLIC_MARKERS = ("Zebracorn public", "Public Outlet", "/public-issue/")
+
+
+def small_png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 120), "teal").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def photo_paths(label):
+    """Where the photo of the contributor credited only on `label`'s issue is."""
+    name = Contributor.objects.get(slug=f"{label}-writer").photo.name
+    stem = images.original_stem(name)
+    return [f"/media/{name}", f"/media/renditions/{stem}-96sq.jpg"], stem
 
 
 @pytest.fixture
@@ -70,9 +87,11 @@ def content(make_series, make_issue, make_story, make_read, make_source):
         make_read(
             issue=issue, source=source, summary=f"Zebracorn {label} read summary."
         )
-        # A contributor credited only here, and one credited everywhere.
+        # A contributor credited only here, with a photo, and one credited everywhere.
         own = Contributor.objects.create(
-            name=f"{label.title()} Writer", slug=f"{label}-writer"
+            name=f"{label.title()} Writer",
+            slug=f"{label}-writer",
+            photo=SimpleUploadedFile(f"{label}.png", small_png()),
         )
         Byline.objects.create(issue=issue, contributor=own)
         Byline.objects.create(issue=issue, story=story, contributor=everyone)
@@ -128,6 +147,9 @@ def test_hidden_issue_appears_on_no_public_surface(client, content, label):
     series, public, hidden = content
     surfaces = public_surfaces(series, public)
     others = [path for path in sitemap_paths(client) if path not in surfaces]
+    _, photo = photo_paths(label)
+    _, public_photo = photo_paths("public")
+    assert public_photo in client.get("/contributors/public-writer/").content.decode()
 
     for path in surfaces + others:
         response = client.get(path)
@@ -150,6 +172,7 @@ def test_hidden_issue_appears_on_no_public_surface(client, content, label):
         assert f"{label.title()} Writer" not in text, path
         assert f"/{label}-writer/" not in text, path
         assert f"{label} correction text" not in text, path
+        assert photo not in text, path
 
 
 @pytest.mark.parametrize("label", sorted(HIDDEN))
@@ -171,5 +194,6 @@ def test_hidden_issue_own_urls_are_not_found(client, content, label):
         f"/series/{label}-series/feed/atom/",
         f"/issues/{label}-alone/",
         f"/contributors/{label}-writer/",
+        *photo_paths(label)[0],
     ):
         assert client.get(path).status_code == 404, path

@@ -87,6 +87,14 @@ def share_links(context, obj, label="Share"):
     return {"url": url, "label": label, "targets": share_targets(url, obj.headline)}
 
 
+def _keywords(obj):
+    """The tags' names: from the issue's snapshot when the page read it."""
+    keywords = getattr(obj, "keywords", None)
+    if keywords is None:
+        keywords = [tag.name for tag in obj.tags.all()]
+    return keywords
+
+
 @register.inclusion_tag("includes/meta.html", takes_context=True)
 def sharing_meta(context, obj):
     """The head tags that make a shared link to an issue or story look right."""
@@ -109,14 +117,7 @@ def sharing_meta(context, obj):
             b.contributor for b in issue.credits()
         ]
         corrections = obj.story_corrections()
-    authors = [
-        {
-            "@type": "Person",
-            "name": person.name,
-            "url": request.build_absolute_uri(person.get_absolute_url()),
-        }
-        for person in credited
-    ]
+    authors = [_person(request, person) for person in credited]
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -129,7 +130,7 @@ def sharing_meta(context, obj):
         "image": [image],
         "mainEntityOfPage": {"@type": "WebPage", "@id": canonical},
         "articleSection": issue.series.name,
-        "keywords": [tag.name for tag in obj.tags.all()],
+        "keywords": _keywords(obj),
     }
     shown = [c for c in corrections if not c.is_retracted]
     if shown:
@@ -180,3 +181,16 @@ def absolute_urls(html, base):
         html,
     )
     return mark_safe(html)
+
+
+def _person(request, contributor):
+    """A contributor in JSON-LD: name, page and, if they have one, their photo."""
+    person = {
+        "@type": "Person",
+        "name": contributor.name,
+        "url": request.build_absolute_uri(contributor.get_absolute_url()),
+    }
+    photo = contributor.photo_renditions()
+    if photo is not None:
+        person["image"] = request.build_absolute_uri(photo.largest.jpeg_url)
+    return person

@@ -9,7 +9,9 @@ An archive is a tar file (gzip-compressed when its name ends in `.gz` or
 - `database.dump` (PostgreSQL: `pg_dump --format=custom`) or
   `database.sqlite3` (SQLite: a copy made with the online backup API);
 - `media/<name>` for every file in the default storage, read through the
-  storage API so the same code backs up a folder or a bucket.
+  storage API so the same code backs up a folder or a bucket. In a bucket,
+  the public copies of public issues' renditions (`issues.media`) are left
+  out: restore makes them again from the restored database.
 
 On PostgreSQL the row counts and migrations are read in the transaction
 whose snapshot `pg_dump` dumps (`pg_export_snapshot`), on SQLite from the

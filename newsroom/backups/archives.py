@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+from issues import media
 from newsroom.backups import databases
 from newsroom.backups.databases import BackupError
 
@@ -381,6 +382,9 @@ def restore(path, log=lambda message: None):
         log("Database restored.")
         _restore_media(archive, manifest)
         log(f"{len(manifest['media'])} media files restored.")
+        copied = media.sync_public()
+        if copied:
+            log(f"The images of {copied} public issues copied to the public prefix.")
     report = RestoreReport(media=len(manifest["media"]))
     for table, found in databases.count_tables(sorted(manifest["tables"])).items():
         expected = manifest["tables"][table]

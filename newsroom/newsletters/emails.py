@@ -4,9 +4,16 @@ An edition's two parts are rendered once per edition, from the same issue
 data as its web page; each recipient's message only fills in its own
 unsubscribe link. Every header value that is not ours (the address) has
 passed `addresses.clean_address`, so none can break a header.
+
+What comes back is read by `receive_mail` (`newsroom.newsletters.inbound`),
+so each message carries signed tokens it can trust: the `List-Unsubscribe`
+mailto's subject holds the subscriber's unsubscribe token, the Message-ID
+and, with NEWSLETTER_BOUNCE_ADDRESS, the envelope sender (VERP) hold the
+delivery's.
 """
 
 import uuid
+from email.utils import parseaddr
 from functools import cached_property
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -30,7 +37,10 @@ _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=
 
 
 def absolute(path):
-    """`path` on the site, as a link from outside it (SITE_URL)."""
+    """`path` on the site, as a link from outside it (SITE_URL); a URL that is
+    absolute already (media on a CDN) as it is."""
+    if path.startswith(("http://", "https://")):
+        return path
     return settings.SITE_URL.rstrip("/") + path
 
 
@@ -38,8 +48,35 @@ def site_domain():
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
-def unsubscribe_url(subscriber_id, series_id):
-    token = tokens.unsubscribe_token(subscriber_id, series_id)
+def bounce_sender(delivery_id):
+    """The VERP envelope sender of one delivery, or None when bounces are not read.
+
+    `bounces@news.example.org` becomes `bounces+<delivery token>@news.example.org`,
+    which a mail server with `+` address extensions delivers to `bounces`.
+    """
+    address = settings.NEWSLETTER_BOUNCE_ADDRESS
+    if not address or delivery_id is None:
+        return None
+    local, _, domain = address.rpartition("@")
+    return f"{local}+{tokens.delivery_token(delivery_id)}@{domain}"
+
+
+def message_id(delivery_id=None):
+    """A new Message-ID; a delivery's also carries its token, for bounces."""
+    if delivery_id is None:
+        return new_message_id()
+    return f"<{uuid.uuid4().hex}.{tokens.delivery_token(delivery_id)}@{site_domain()}>"
+
+
+def unsubscribe_mailto(token):
+    """The `mailto:` of List-Unsubscribe: the subject carries the signed token."""
+    address = parseaddr(settings.NEWSLETTER_UNSUBSCRIBE_EMAIL)[1]
+    address = address or settings.NEWSLETTER_UNSUBSCRIBE_EMAIL
+    return f"mailto:{address}?subject=" + quote(f"unsubscribe {token}", safe="")
+
+
+def unsubscribe_url(subscriber_id, series_id, token=None):
+    token = token or tokens.unsubscribe_token(subscriber_id, series_id)
     return absolute(reverse("newsletters:unsubscribe", kwargs={"token": token}))
 
 
@@ -169,9 +206,7 @@ class EditionMessage:
         return f'"{name}" <{self.series.slug}.{site_domain()}>'
 
     def _message(self, email, link, reference, message_id):
-        mailto = f"mailto:{settings.NEWSLETTER_UNSUBSCRIBE_EMAIL}?subject=" + quote(
-            f"unsubscribe {reference}"
-        )
+        mailto = unsubscribe_mailto(reference)
         headers = {
             "Message-ID": message_id,
             "List-Id": self.list_id(),
@@ -195,13 +230,14 @@ class EditionMessage:
         )
         return message
 
-    def for_recipient(self, email, subscriber_id):
+    def for_recipient(self, email, subscriber_id, delivery_id=None):
         """The message to one address, with its own unsubscribe link and headers."""
+        reference = tokens.unsubscribe_token(subscriber_id, self.series.pk)
         return self._message(
             email,
-            unsubscribe_url(subscriber_id, self.series.pk),
-            f"{subscriber_id}.{self.series.pk}",
-            new_message_id(),
+            unsubscribe_url(subscriber_id, self.series.pk, reference),
+            reference,
+            message_id(delivery_id),
         )
 
     def test_message(self, email):
@@ -236,17 +272,20 @@ class EditionMessage:
                 return None
         return data
 
-    def recipient_bytes(self, email, subscriber_id):
+    def recipient_bytes(self, email, subscriber_id, delivery_id=None):
         """One recipient's message as bytes, or None where only the slow way works."""
         if self._template is None or not email.isascii():
             return None
-        reference = f"{subscriber_id}.{self.series.pk}"
-        link = unsubscribe_url(subscriber_id, self.series.pk)
+        reference = tokens.unsubscribe_token(subscriber_id, self.series.pk)
+        link = unsubscribe_url(subscriber_id, self.series.pk, reference)
+        identifier = uuid.uuid4().hex
+        if delivery_id is not None:
+            identifier += "." + tokens.delivery_token(delivery_id)
         return (
             self._template.replace(TO_PLACEHOLDER.encode(), email.encode())
             .replace(UNSUBSCRIBE_PLACEHOLDER.encode(), link.encode())
-            .replace(REFERENCE_PLACEHOLDER.encode(), quote(reference).encode())
-            .replace(ID_PLACEHOLDER.encode(), uuid.uuid4().hex.encode())
+            .replace(REFERENCE_PLACEHOLDER.encode(), quote(reference, safe="").encode())
+            .replace(ID_PLACEHOLDER.encode(), identifier.encode())
         )
 
 

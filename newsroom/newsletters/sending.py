@@ -12,6 +12,9 @@
   as soon as the server has accepted the message: only a crash in the
   instant between the server's acceptance and that commit could send one
   message twice.
+- With NEWSLETTER_BOUNCE_ADDRESS, each message's envelope sender carries
+  its delivery's signed id (VERP), so a bounce that comes back later is
+  matched to it by `receive_mail` (`newsroom.newsletters.inbound`).
 - A permanent refusal (5xx) fails the delivery and marks the address
   bounced; a temporary one (4xx) leaves it waiting for the next run, up to
   MAX_ATTEMPTS runs. A dropped connection ends the batch; the next batch
@@ -33,7 +36,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from newsroom.newsletters.emails import EditionMessage
+from newsroom.newsletters.emails import EditionMessage, bounce_sender
 from newsroom.newsletters.models import Delivery, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -123,27 +126,31 @@ class Outbox:
         except (smtplib.SMTPException, OSError):
             pass
 
-    def send(self, message):
-        """Send a Django EmailMessage."""
+    def send(self, message, envelope_sender=None):
+        """Send a Django EmailMessage, from `envelope_sender` if given."""
         if not isinstance(self.backend, SMTPBackend):
             self.backend.send_messages([message])
             return
         encoding = message.encoding or settings.DEFAULT_CHARSET
         self._sendmail(
-            sanitize_address(message.from_email, encoding),
+            envelope_sender or sanitize_address(message.from_email, encoding),
             [sanitize_address(to, encoding) for to in message.recipients()],
             message.message().as_bytes(linesep="\r\n"),
         )
 
-    def deliver(self, edition_message, email, subscriber_id):
+    def deliver(self, edition_message, email, subscriber_id, delivery_id=None):
         """Send one recipient an edition, from its bytes rendered once where it can."""
+        sender = bounce_sender(delivery_id)
         if isinstance(self.backend, SMTPBackend):
-            data = edition_message.recipient_bytes(email, subscriber_id)
+            data = edition_message.recipient_bytes(email, subscriber_id, delivery_id)
             if data is not None:
-                sender = sanitize_address(settings.NEWSLETTER_FROM_EMAIL, "utf-8")
+                sender = sender or sanitize_address(
+                    settings.NEWSLETTER_FROM_EMAIL, "utf-8"
+                )
                 self._sendmail(sender, [email], data)
                 return
-        self.send(edition_message.for_recipient(email, subscriber_id))
+        message = edition_message.for_recipient(email, subscriber_id, delivery_id)
+        self.send(message, envelope_sender=sender)
 
     def _sendmail(self, sender, recipients, data):
         if self.sign is not None:
@@ -258,7 +265,7 @@ class EditionSender:
                 progress.skipped += 1
                 return
             try:
-                outbox.deliver(message, email, subscriber_id)
+                outbox.deliver(message, email, subscriber_id, pk)
             except (smtplib.SMTPException, OSError) as error:
                 answer = refusal(error, email)
                 if (

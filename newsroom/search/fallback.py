@@ -15,7 +15,7 @@ from newsroom.search.highlight import fold, highlight
 from stories.models import RecommendedRead, Story
 
 
-def search(text: str) -> list[engine.Result]:
+def rank(text: str) -> list[engine.Result]:
     """Published issues, stories and reads containing every term, newest first."""
     _register_fold(connection)
     terms = engine.query_terms(text)
@@ -39,6 +39,11 @@ def search(text: str) -> list[engine.Result]:
         terms,
     )
     return sorted(results, key=lambda r: r.published_at, reverse=True)
+
+
+def build(hits, text: str) -> list[engine.Result]:
+    """The results of a page of hits: here, `rank` has made them already."""
+    return list(hits)
 
 
 def _register_fold(conn):

@@ -65,6 +65,7 @@ PUBLIC_PAGES = [
     "/tags/amazonas/feed/",
     "/tags/amazonas/feed/atom/",
     "/sitemap.xml",
+    "/sitemap-issues.xml",
     "/robots.txt",
 ]
 
@@ -304,11 +305,21 @@ def test_a_page_unchanged_since_if_modified_since_gets_304(client, make_issue):
     assert response.status_code == 304
 
 
-def test_browsers_must_revalidate_public_pages(client, make_issue):
+def test_browsers_revalidate_public_pages_and_shared_caches_keep_them_briefly(
+    client, settings, make_issue
+):
+    """Issue 12: browsers ask every time (max-age=0); a CDN or the front proxy
+    may keep the page s-maxage seconds and serve it while fetching it again."""
+    settings.PAGE_CACHE_S_MAXAGE, settings.PAGE_CACHE_STALE_WHILE_REVALIDATE = 7, 40
     response = client.get(make_issue().get_absolute_url())
 
-    cache_control = response.headers["Cache-Control"]
-    assert "max-age=0" in cache_control and "must-revalidate" in cache_control
+    directives = set(response.headers["Cache-Control"].split(", "))
+    assert directives == {
+        "public",
+        "max-age=0",
+        "s-maxage=7",
+        "stale-while-revalidate=40",
+    }
 
 
 def test_search_is_never_served_from_the_cache(client, make_issue):

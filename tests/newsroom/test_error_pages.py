@@ -12,6 +12,8 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
+from tests.databases import child_environment
+
 PROJECT = Path(__file__).resolve().parents[2]
 PUBLIC_PAGES = ["/", "/issues/", "/sources/", "/tags/amazonas/", "/donate/"]
 
@@ -72,6 +74,8 @@ django.setup()
 from django.core.management import call_command
 from django.test import Client
 
+from tests.databases import child_environment
+
 call_command("collectstatic", interactive=False, verbosity=0)
 
 def visit():
@@ -99,12 +103,8 @@ def closed_port():
 
 
 def run_with_database(database_url, debug, static_root, db_file="", recover=False):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
+    # The outage is the primary's: no read replica (the PostgreSQL run's).
+    env = child_environment(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         DATABASE_URL=database_url,
         DEBUG=debug,
@@ -266,12 +266,8 @@ def test_a_lost_postgresql_connection_gives_503_then_recovers_without_a_restart(
         f"/{settings['NAME']}"
     )
     code = PROXY_OUTAGE % {"host": settings["HOST"], "port": int(settings["PORT"])}
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
+    # The outage is the primary's: no read replica (the PostgreSQL run's).
+    env = child_environment(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         DATABASE_URL=url,
         PROXY_PORT=str(proxy_port),

@@ -189,3 +189,39 @@ def test_among_series_none_using_its_hashtag_the_demo_gets_its_own(
 
     assert Issue.objects.get().series == Series.objects.get(hashtag="#NowWhatVenezuela")
     assert Series.objects.count() == 3
+
+
+def test_scale_adds_synthetic_published_issues_with_their_parts(db, debug, client):
+    load_demo()
+    seed = Issue.objects.get()
+
+    output = load_demo("--scale", "3")
+
+    assert "Synthetic issues: 3 added" in output
+    added = Issue.objects.exclude(pk=seed.pk)
+    assert added.count() == 3
+    assert Issue.objects.published().count() == 4
+    assert Issue.objects.published().latest() == seed, "the seed issue stays newest"
+    for issue in added:
+        assert issue.stories.count() == 4
+        assert issue.reads.count() == 4
+        assert issue.tags.count() == 2
+        assert all(story.sources.exists() for story in issue.stories.all())
+        page = client.get(issue.get_absolute_url())
+        assert page.status_code == 200
+        assert issue.stories.first().headline in page.content.decode()
+    archive = client.get("/issues/").content.decode()
+    assert added.first().headline in archive
+
+
+def test_scale_adds_more_issues_each_time(db, debug):
+    load_demo("--scale", "2")
+    load_demo("--scale", "2")
+
+    assert Issue.objects.published().count() == 5
+    assert Story.objects.filter(issue__headline__endswith=")").count() == 16
+
+
+def test_a_negative_scale_is_refused(db, debug):
+    with pytest.raises(CommandError, match="--scale"):
+        load_demo("--scale", "-1")

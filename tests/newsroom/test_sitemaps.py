@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import cache
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +68,39 @@ def test_robots_txt_points_to_the_sitemap(client):
     lines = response.content.decode().splitlines()
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Disallow: /admin/" in lines
+
+
+def test_past_the_limit_the_sitemap_is_an_index_of_pages_listing_every_url(
+    client, settings, published, make_issue
+):
+    for _ in range(4):
+        make_issue()
+    everything = set(sitemap_urls(client))
+    settings.SITEMAP_LIMIT = 3
+    cache.clear()  # a setting changed, as at a deploy
+
+    response = client.get("/sitemap.xml")
+
+    root = ET.fromstring(response.content)
+    assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    pages = [loc.text for loc in root.findall("sm:sitemap/sm:loc", NS)]
+    assert "http://testserver/sitemap-issues.xml?p=2" in pages
+    listed = []
+    for page in pages:
+        parts = urlsplit(page)
+        answer = client.get(
+            f"{parts.path}?{parts.query}" if parts.query else parts.path
+        )
+        assert answer.status_code == 200, page
+        urls = [
+            loc.text
+            for loc in ET.fromstring(answer.content).findall("sm:url/sm:loc", NS)
+        ]
+        assert 1 <= len(urls) <= 3, page
+        listed += urls
+    assert sorted(listed) == sorted(everything)
+
+
+def test_a_sitemap_page_past_the_last_is_not_found(client, published):
+    assert client.get("/sitemap-issues.xml?p=9").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from issues.models import Issue
 from newsroom.newsletters.models import Subscriber
+from tests.databases import child_environment
 from tests.fundraising.builders import make_campaign, make_donation, make_page
 from tests.issues.admin_forms import change_form_data, change_url
 from tests.issues.test_images import image_bytes
@@ -62,7 +63,7 @@ def new_site(tmp_path):
     created = []
 
     def make(name):
-        env = dict(os.environ, MEDIA_ROOT=str(tmp_path / f"{name}-media"))
+        env = child_environment(MEDIA_ROOT=str(tmp_path / f"{name}-media"))
         if connection.vendor == "sqlite":
             env["DATABASE_URL"] = f"sqlite:///{tmp_path / name}.sqlite3"
             return env

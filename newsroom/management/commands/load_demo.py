@@ -11,6 +11,7 @@ account's password is left alone.
 import json
 import os
 import re
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 from issues import reports
 from issues.models import Issue, Series
 from newsroom.fundraising.models import load_donate_seed
+from newsroom.scale import add_issues
 from stories.models import Source
 
 DEMO_ACCOUNTS = [("editor", "Editors"), ("writer", "Writers")]
@@ -156,26 +158,46 @@ class Command(BaseCommand):
         "Load the demo: the sources and reports in seeds/ (published) and the "
         "accounts editor and writer (password from DEMO_PASSWORD, default "
         "'demo', set only when an account is created). Running it again "
-        "changes nothing. Refuses to run with DEBUG off unless --force."
+        "changes nothing. Refuses to run with DEBUG off unless --force. "
+        "--scale N adds N synthetic published issues each time."
     )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=0,
+            metavar="N",
+            help=(
+                "Also add N synthetic published issues (four stories and four "
+                "reads each), in bulk, to measure the site at size."
+            ),
+        )
         parser.add_argument(
             "--force",
             action="store_true",
             help="Run even with DEBUG off, e.g. to fill a staging site.",
         )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, scale=0, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG is off: this looks like a production site, and load_demo "
                 "creates accounts with a known password. Use --force if you "
                 "really mean it."
             )
+        if scale < 0:
+            raise CommandError("--scale takes a number of issues, 0 or more.")
         with transaction.atomic():
             for step in STEPS:
                 step(self)
+        if scale:
+            started = time.monotonic()
+            added = add_issues(scale)
+            self.stdout.write(
+                f"Synthetic issues: {len(added)} added "
+                f"in {time.monotonic() - started:.1f} s."
+            )
         self.stdout.write(self.style.SUCCESS("Demo loaded."))
 
 
