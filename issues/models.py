@@ -173,6 +173,26 @@ def new_preview_key():
     return secrets.token_urlsafe(16)
 
 
+def published_q(prefix=""):
+    """The condition of `IssueQuerySet.published()`, on the issue at `prefix`.
+
+    Stories, reads and bylines filter on their own issue's columns with it
+    (`published_q("issue__")`): one join the planner can walk in date order,
+    where `issue__in=Issue.objects.published()` made it a second lookup of
+    every published issue.
+    """
+    return models.Q(
+        **{
+            f"{prefix}status": Issue.Status.PUBLISHED,
+            f"{prefix}published_at__lte": timezone.now(),
+        }
+    )
+
+
+#: From how many issues a tag is on, its page walks the archive (`under_tag`).
+WALK_TAGS_FROM = 500
+
+
 class IssueQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its time has come.
@@ -180,9 +200,7 @@ class IssueQuerySet(models.QuerySet):
         A scheduled issue is simply a published one whose time is still in
         the future, so it appears without any job having to run.
         """
-        return self.filter(
-            status=Issue.Status.PUBLISHED, published_at__lte=timezone.now()
-        )
+        return self.filter(published_q())
 
     def scheduled(self):
         """Published, but its time is still to come: what `published()` awaits."""
@@ -224,15 +242,46 @@ class IssueQuerySet(models.QuerySet):
         """Issues that carry `tag`, or one of whose stories does, each once.
 
         The tag page and the tag's feeds list these: an issue tagged itself
-        and through a story is one entry, not two.
+        and through a story is one entry, not two. Each is annotated with
+        `carries_tag` (1 when the issue itself carries it, else None).
+
+        A tag on many issues (its stored `issue_count`, when the queryset
+        of `published_tags()` gave it) is found by walking the issues newest
+        first and looking each one's tags up by index, which stops after a
+        page; a rarer tag, by first listing what carries it, which is short.
         """
+        from taggit.models import TaggedItem
+
         stories = apps.get_model("stories", "Story").objects
-        return self.filter(
-            models.Q(
-                models.Exists(Issue.objects.filter(pk=models.OuterRef("pk"), tags=tag))
+
+        def items(model):
+            return TaggedItem.objects.filter(
+                content_type__app_label=model._meta.app_label,
+                content_type__model=model._meta.model_name,
+                tag=tag,
             )
-            | models.Q(
-                models.Exists(stories.filter(issue=models.OuterRef("pk"), tags=tag))
+
+        if getattr(tag, "issue_count", 0) < WALK_TAGS_FROM:
+            own = items(Issue).filter(object_id=models.OuterRef("pk"))
+            through_stories = stories.filter(issue=models.OuterRef("pk"), tags=tag)
+            return self.annotate(carries_tag=models.Exists(own)).filter(
+                models.Q(carries_tag=True) | models.Exists(through_stories)
+            )
+        story_items = items(stories.model).filter(object_id=models.OuterRef("pk"))
+        # Scalar subqueries, which PostgreSQL runs row by row as the walk
+        # reaches each issue (it would read EXISTS's whole list first).
+        own = items(Issue).filter(object_id=models.OuterRef("pk")).values("pk")[:1]
+        through_stories = (
+            stories.filter(issue=models.OuterRef("pk"))
+            .filter(models.Exists(story_items))
+            .values("pk")[:1]
+        )
+        return (
+            self.annotate(carries_tag=models.Subquery(own))
+            .alias(story_carries_tag=models.Subquery(through_stories))
+            .filter(
+                models.Q(carries_tag__isnull=False)
+                | models.Q(story_carries_tag__isnull=False)
             )
         )
 

@@ -2,7 +2,7 @@ import logging
 from itertools import groupby
 
 from django.core.files.storage import default_storage
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,6 +14,7 @@ from issues import snapshots
 from issues.models import Issue, Series
 from issues.previews import allow_preview_image, issue_from_token, token_expires_at
 from newsroom.caching import PAGED, cached_page
+from newsroom.paging import ListPaginator
 from newsroom.views import PublishedMixin
 from stories.models import Story, most_used_tags, published_tags
 
@@ -58,10 +59,18 @@ class PublishedIssueMixin(PublishedMixin):
 
 
 class IssueListView(PublishedIssueMixin, ListView):
-    """A list of published issues, newest first, twenty to a page."""
+    """A list of published issues, newest first, twenty to a page.
+
+    The order ends with the key, so that the last pages, which the paginator
+    reads from the other end, are the same rows in the same order.
+    """
 
     context_object_name = "issues"
     paginate_by = 20
+    paginator_class = ListPaginator
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-published_at", "-number", "-pk")
 
 
 @cached_page(parameters=[("year", canonical_year), *PAGED])
@@ -152,19 +161,22 @@ class TagView(IssueListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(published_tags(), slug=self.kwargs["slug"])
-        tagged = Issue.objects.filter(pk=OuterRef("pk"), tags=self.tag)
+        tagged = Story.objects.filter(tags=self.tag).only(
+            "headline", "slug", "position", "issue_id"
+        )
         return (
             super()
             .get_queryset()
             .under_tag(self.tag)
-            .annotate(carries_tag=Exists(tagged))
             .prefetch_related(
-                Prefetch(
-                    "stories",
-                    queryset=Story.objects.filter(tags=self.tag),
-                    to_attr="tagged_stories",
-                )
+                Prefetch("stories", queryset=tagged, to_attr="tagged_stories")
             )
+        )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # The tag's stored count of issues saves counting thousands of them.
+        return super().get_paginator(
+            queryset, per_page, count=self.tag.issue_count, **kwargs
         )
 
     def get_context_data(self, **kwargs):

@@ -250,11 +250,28 @@ def generation_time(generation):
 
 
 _next_publications = {}
+_per_generation = {}
 
 
 def forget_in_memory():
-    """Forget what this process keeps in memory (the next scheduled times)."""
+    """Forget what this process keeps in memory (the next scheduled times, and
+    what `per_generation` kept)."""
     _next_publications.clear()
+    _per_generation.clear()
+
+
+def per_generation(name, compute):
+    """`compute()`, made once per generation and process and kept in memory.
+
+    For what every public page shows and only a change of public content can
+    change (the series the footer's sign-up form offers): every such change,
+    and a scheduled issue's time arriving, starts a new generation.
+    """
+    generation = live_generation()
+    kept = _per_generation.get(name)
+    if kept is None or kept[0] != generation:
+        kept = _per_generation[name] = (generation, compute())
+    return kept[1]
 
 
 def next_publication(generation):

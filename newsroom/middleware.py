@@ -4,7 +4,10 @@ import base64
 import functools
 import hashlib
 
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.middleware.gzip import GZipMiddleware
+from django.utils.functional import SimpleLazyObject, empty
 from django_prose_editor.widgets import importmap as prose_editor_importmap
 
 from newsroom.errors import database_unavailable, is_outage
@@ -92,5 +95,23 @@ class PublicPageGZipMiddleware(GZipMiddleware):
             or "private" in response.get("Cache-Control", "")
             or not response.get("Content-Type", "").startswith(COMPRESSED_TYPES)
         ):
+            return response
+        return super().process_response(request, response)
+
+
+class LazyMessageMiddleware(MessageMiddleware):
+    """Django's MessageMiddleware, making the message store only when used.
+
+    The store's cookie signer is made per request, a noticeable part of a
+    public page that misses the cache, which shows no messages; the admin
+    and the forms that add one make it as before.
+    """
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request, response):
+        messages = getattr(request, "_messages", None)
+        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
             return response
         return super().process_response(request, response)

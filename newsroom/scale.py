@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from issues.models import Issue, IssueSnapshot, Series
+from stories import counts
 
 STORIES_PER_ISSUE = 4
 READS_PER_ISSUE = 4
@@ -250,5 +251,7 @@ def _add_issues(count, series, seed):
         ],
         batch_size=BATCH,
     )
+    # Bulk inserts send no signals: the tags' and sources' counts, once.
+    counts.recount_all()
     caching.start_new_generation()
     return issues

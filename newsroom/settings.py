@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "newsroom.formlimits.RaisedFieldLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "newsroom.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     # Innermost but for axes (which only acts on admin logins): it sees the
@@ -143,7 +143,19 @@ def _behind_pooler(database):
         database.setdefault("OPTIONS", {})["prepare_threshold"] = None
 
 
+# PostgreSQL's JIT compiles a query whose estimated cost passes a threshold
+# that counting a big tag's issues passes: 300 ms of compiling for a 50 ms
+# query. Every public query is short, so it is off for our connections.
+# (PgBouncer passes no start-up options: there, set jit = off in
+# postgresql.conf or with ALTER DATABASE.)
+def _without_jit(database):
+    if database["ENGINE"] == "django.db.backends.postgresql" and not DATABASE_POOLER:
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+
 _behind_pooler(DATABASES["default"])
+_without_jit(DATABASES["default"])
 
 # A PostgreSQL read replica for the public pages (newsroom/db_routers.py).
 # A browser that sent a write reads the primary for REPLICA_STICKY_SECONDS.
@@ -155,6 +167,7 @@ if env("DATABASE_REPLICA_URL", default=""):
     )
     DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
     _behind_pooler(DATABASES["replica"])
+    _without_jit(DATABASES["replica"])
     DATABASE_ROUTERS = ["newsroom.db_routers.PrimaryReplicaRouter"]
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,

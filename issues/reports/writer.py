@@ -29,6 +29,7 @@ from issues.reports.parser import (
     parse_report,
     report_text,
 )
+from stories import counts
 from stories.models import RecommendedRead, Source, Story
 
 
@@ -185,6 +186,8 @@ def _write(report: Report, options: ImportOptions):
         )
         for position, read in enumerate(report.reads, start=1)
     )
+    # The reads went in in bulk, with no signals to count their sources.
+    counts.recount_sources(issue.reads.values_list("source_id", flat=True))
     if (issue.status, issue.published_at) != was:
         workflow.record(
             issue, user=user, from_status=was[0], note="Imported from a text report."

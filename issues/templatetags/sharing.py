@@ -82,7 +82,11 @@ def share_targets(url: str, title: str) -> list[tuple[str, str]]:
 
 @register.inclusion_tag("includes/share.html", takes_context=True)
 def share_links(context, obj, label="Share"):
-    """Links to share an issue or a story; "Copy link" is added by share.js."""
+    """Links to share an issue or a story, and its address to copy by hand.
+
+    Story pages add a "Copy link" button with share.js; issue pages run no
+    script at all.
+    """
     url = context["request"].build_absolute_uri(obj.get_absolute_url())
     return {"url": url, "label": label, "targets": share_targets(url, obj.headline)}
 

@@ -3,8 +3,12 @@ from django.utils.functional import SimpleLazyObject
 
 def _public_series():
     from issues.models import Series
+    from newsroom import caching
 
-    return list(Series.objects.published().order_by("name"))
+    return caching.per_generation(
+        "newsletter_series",
+        lambda: list(Series.objects.published().order_by("name")),
+    )
 
 
 def signup(request):

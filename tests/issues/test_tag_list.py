@@ -123,9 +123,9 @@ def test_the_tag_page_runs_a_fixed_number_of_queries(
         # A tagged issue is one entry; otherwise each tagged story is one.
         expected += 1 if tagged_issue else 3
 
-    # The page cache's lookup, the tag, the count, the issues, their stories,
-    # and the newsletters the footer's sign-up form offers.
-    with django_assert_num_queries(6):
+    # The page cache's lookup, the tag (with its stored count of issues), the
+    # issues, their stories, and the newsletters the footer's sign-up form offers.
+    with django_assert_num_queries(5):
         response = client.get("/tags/mining/")
 
     assert len(entries(response.content.decode())) == expected
