@@ -1,7 +1,7 @@
 """Counts of what is published, kept when something is written, not when read.
 
 A tag's uses (published issues and stories carrying it, in `TagCount`) and a
-source's citations (`Source.listed_stories`, `Source.listed_reads`) are
+source's citations (stories and reads, in `SourceCount`) are
 counted over the issues whose status is *published*, scheduled ones
 included, because a status only changes on a write; the signals below count
 again exactly the tags and sources a write touches. What scheduled issues
@@ -35,7 +35,7 @@ def _models():
     return (
         get("stories", "Story"),
         get("stories", "RecommendedRead"),
-        get("stories", "Source"),
+        get("stories", "SourceCount"),
         get("stories", "TagCount"),
     )
 
@@ -102,13 +102,13 @@ def scheduled_citations():
 
 
 def _per(queryset, field):
-    rows = (
-        queryset.filter(**{f"{field}__isnull": False})
-        .order_by()
-        .values_list(field)
-        .annotate(n=models.Count("pk"))
-    )
-    return dict(rows)
+    """{pk of `field`: rows}, grouped on the join the queryset's filter made.
+
+    (A second filter on a many-to-many field would join it again, and count
+    each row once per citation.)
+    """
+    rows = queryset.order_by().values_list(field).annotate(n=models.Count("pk"))
+    return {pk: n for pk, n in rows if pk is not None}
 
 
 def _tag_counts(issue_pairs, story_pairs):
@@ -154,7 +154,9 @@ def recount_tags(tag_ids):
 
 def recount_sources(source_ids):
     """Count again the published (and scheduled) citations of these sources."""
-    Story, RecommendedRead, Source, _ = _models()
+    from stories.models import Source
+
+    Story, RecommendedRead, SourceCount, _ = _models()
     source_ids = set(source_ids) - {None}
     if not source_ids:
         return
@@ -165,15 +167,22 @@ def recount_sources(source_ids):
         RecommendedRead.objects.filter(issue__status=LISTED, source__in=source_ids),
         "source",
     )
-    # Updates, not saves: a source's own signals would empty its issues' pages.
-    Source.objects.bulk_update(
+    # A source with no row and no citation gets none: it may be being deleted.
+    kept = set(
+        SourceCount.objects.filter(pk__in=source_ids).values_list("pk", flat=True)
+    )
+    exists = set(Source.objects.filter(pk__in=source_ids).values_list("pk", flat=True))
+    SourceCount.objects.bulk_create(
         [
-            Source(
-                pk=pk, listed_stories=stories.get(pk, 0), listed_reads=reads.get(pk, 0)
+            SourceCount(
+                source_id=pk, stories=stories.get(pk, 0), reads=reads.get(pk, 0)
             )
-            for pk in source_ids
+            for pk in source_ids & exists
+            if pk in kept or pk in stories or pk in reads
         ],
-        ["listed_stories", "listed_reads"],
+        update_conflicts=True,
+        unique_fields=["source"],
+        update_fields=["stories", "reads"],
     )
 
 
@@ -181,7 +190,8 @@ def recount_all():
     """Every tag's and source's counts, after bulk writes."""
     from taggit.models import Tag
 
-    Source = _models()[2]
+    from stories.models import Source
+
     recount_tags(Tag.objects.values_list("pk", flat=True))
     recount_sources(Source.objects.values_list("pk", flat=True))
 

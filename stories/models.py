@@ -39,15 +39,17 @@ class SourceQuerySet(models.QuerySet):
     def with_citation_counts(self):
         """Each source with `story_count` and `read_count`: its published citations.
 
-        The counts stored on the source (`listed_stories`, `listed_reads`,
-        kept by `stories.counts` on every write) take in scheduled issues;
-        what those cite, a handful of rows read now, is taken off, so the
+        The counts stored in its SourceCount (kept by `stories.counts` on
+        every write) take in scheduled issues; what those cite, a handful of
+        rows read once per page-cache generation, is taken off, so the
         figures are exact at every moment without counting every citation.
         """
         stories, reads = counts.scheduled_citations()
         return self.annotate(
-            story_count=models.F("listed_stories") - counts.case_of(stories),
-            read_count=models.F("listed_reads") - counts.case_of(reads),
+            story_count=Coalesce(models.F("listed_count__stories"), 0)
+            - counts.case_of(stories),
+            read_count=Coalesce(models.F("listed_count__reads"), 0)
+            - counts.case_of(reads),
         )
 
     def published(self):
@@ -187,17 +189,6 @@ class Source(models.Model):
             "Other names it goes by, separated by commas (e.g. “TalCual, Tal Cual "
             "Digital”); the source picker finds it by them too."
         ),
-    )
-
-    listed_stories = models.PositiveIntegerField(
-        default=0,
-        editable=False,
-        help_text="Stories of published issues (scheduled ones too) citing it.",
-    )
-    listed_reads = models.PositiveIntegerField(
-        default=0,
-        editable=False,
-        help_text="Reads of published issues (scheduled ones too) naming it.",
     )
 
     objects = SourceQuerySet.as_manager()
@@ -402,6 +393,25 @@ def most_used_tags(limit=12):
     Each is annotated with `uses`; a tag carried only by drafts is not one.
     """
     return published_tags().order_by("-uses", Lower("name"))[:limit]
+
+
+class SourceCount(models.Model):
+    """How many stories and reads of published issues cite a source, kept on write.
+
+    A row of its own rather than fields on Source, so that saving a source
+    (in the admin, or an instance loaded earlier) never writes back an old
+    count. Scheduled issues are counted here and taken off when read (see
+    `SourceQuerySet.with_citation_counts`).
+    """
+
+    source = models.OneToOneField(
+        Source, on_delete=models.CASCADE, primary_key=True, related_name="listed_count"
+    )
+    stories = models.PositiveIntegerField(default=0)
+    reads = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.source}: {self.stories} stories, {self.reads} reads"
 
 
 class TagCount(models.Model):

@@ -5,7 +5,8 @@ serves it with gunicorn (two workers, each with its own local-memory page
 cache), puts Debian's nginx with the shipped configuration in front, and
 checks what a reader and an editor get through it. Without nginx it is
 skipped, unless REQUIRE_NGINX=1 (as in CI, which installs nginx) makes that a
-failure.
+failure. With nginx's brotli module installed (required by REQUIRE_BROTLI=1)
+the configuration's lines marked BROTLI are on, and readers get brotli.
 """
 
 import http.client
@@ -143,6 +144,26 @@ def test_pages_are_compressed_for_readers_that_accept_it(proxy):
     response, _ = proxy.get("/", headers={"Accept-Encoding": "gzip"})
 
     assert response.getheader("Content-Encoding") == "gzip"
+
+
+def test_readers_that_take_brotli_get_it_when_the_module_is_installed(proxy):
+    """The lines marked BROTLI are on when Debian's module is installed (and
+    CI installs it); without it, the same reader gets gzip."""
+    if os.environ.get("REQUIRE_BROTLI") == "1" and not nginx_conf.brotli_installed():
+        pytest.fail("nginx's brotli module is required (REQUIRE_BROTLI=1)")
+    expected = "br" if nginx_conf.brotli_installed() else "gzip"
+    for path in ("/", "/issues/"):
+        for _ in range(2):  # a miss, then the proxy's cached copy
+            response, body = proxy.get(path, headers={"Accept-Encoding": "br, gzip"})
+            assert response.status == 200
+            assert response.getheader("Content-Encoding") == expected, path
+            assert "<html" not in body and "font" not in body, "it is compressed"
+
+    response, body = proxy.get("/issues/", headers={"Accept-Encoding": "gzip"})
+    assert response.getheader("Content-Encoding") == "gzip"
+    response, body = proxy.get("/issues/")
+    assert response.getheader("Content-Encoding") is None
+    assert "<html" in body
 
 
 def test_static_files_come_from_disk_with_immutable_headers(proxy):
