@@ -51,8 +51,8 @@ test: $(STAMP)
 # server: time and peak memory, on SQLite and (when installed) PostgreSQL.
 # A benchmark to rerun by hand, never part of `make test`.
 bench-newsletter: $(STAMP)
-	$(PY) bench/newsletter.py --subscribers 1000 10000
-	$(PY) tests/pgcluster.py -- $(PY) bench/newsletter.py --subscribers 1000 10000
+	$(PY) -m tests.bench.newsletter --subscribers 1000 10000
+	$(PY) tests/pgcluster.py -- $(PY) -m tests.bench.newsletter --subscribers 1000 10000
 
 # Speed figures and ratios (issue 12): PostgreSQL, gunicorn, nginx when
 # installed, measured with wrk. BENCH_SCALE=12500 measures at 50,000 stories.

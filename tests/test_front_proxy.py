@@ -12,7 +12,6 @@ the configuration's lines marked BROTLI are on, and readers get brotli.
 import http.client
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,26 +21,10 @@ from pathlib import Path
 import pytest
 
 from tests.bench import nginx as nginx_conf
+from tests.bench.common import free_port, manage, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TTL = 2  # proxy_cache_valid in deploy/nginx.conf
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing answers on port {port}")
 
 
 class Site:
@@ -59,13 +42,9 @@ class Site:
         return response, body
 
     def manage(self, *args, code=None):
-        command = [sys.executable, "manage.py", *args]
         if code is not None:
-            command += ["-c", code]
-        return subprocess.run(
-            command, cwd=ROOT, env=self.env, check=True, capture_output=True,
-            text=True, timeout=120,
-        ).stdout  # fmt: skip
+            args = (*args, "-c", code)
+        return manage(self.env, *args, capture=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +90,8 @@ def proxy():
         **quiet,
     )
     try:
-        wait_for(app_port)
-        wait_for(proxy_port)
+        wait_for_port(app_port)
+        wait_for_port(proxy_port)
         yield site
     finally:
         for process in (server, gunicorn):

@@ -37,9 +37,8 @@ import time
 from pathlib import Path
 
 from tests.bench import nginx as nginx_conf
-from tests.pgcluster import free_port
+from tests.bench.common import ROOT, free_port, manage
 
-ROOT = Path(__file__).resolve().parents[2]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 SCALE = int(os.environ.get("BENCH_SCALE", "0"))
@@ -132,13 +131,6 @@ def site_env(work, database_url):
     return env
 
 
-def manage(env, *args):
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-
-
 def main():
     database_url = os.environ.get("DATABASE_URL", "")
     if not database_url.startswith("postgres"):
@@ -183,12 +175,12 @@ def main():
             )  # fmt: skip
         )
         wait_for(app)
-        issue = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c",
-             "from issues.models import Issue;"
-             "print(Issue.objects.published().latest().get_absolute_url())"],
-            cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-        ).stdout.split()[-1]  # fmt: skip
+        issue = manage(
+            env, "shell", "-c",
+            "from issues.models import Issue;"
+            "print(Issue.objects.published().latest().get_absolute_url())",
+            capture=True,
+        ).split()[-1]  # fmt: skip
         _, page = get(app, issue)
         (work / "page.html").write_bytes(page)
         (work / "static" / "bench").mkdir(exist_ok=True)

@@ -1,6 +1,6 @@
 """Benchmark: one edition to N confirmed subscribers through a loopback SMTP server.
 
-    .venv/bin/python bench/newsletter.py [--subscribers 10000] [--pause SECONDS]
+    .venv/bin/python -m tests.bench.newsletter [--subscribers 10000] [--pause SECONDS]
 
 (`make bench-newsletter` runs it at 1,000 and 10,000.) It builds a fresh
 database (a temporary SQLite file, or DATABASE_URL's when that is set, e.g.
@@ -16,14 +16,14 @@ not a test: nothing here fails a build.
 import argparse
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.bench.common import ROOT, free_port, manage, wait_for_port
+
 SEED = ROOT / "seeds" / "now-what-venezuela-carter-center-goodbye.txt"
 
 
@@ -58,34 +58,6 @@ def serve(port, count_file):
         controller.stop()
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(port, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"the SMTP server did not start on port {port}")
-
-
-def manage(env, *args, capture=False):
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        capture_output=capture,
-        text=True,
-    )
-
-
 def prepare(env, subscribers, wal=False):
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "flush", "--noinput", "-v0")
@@ -108,7 +80,7 @@ for row in rows:
 Subscriber.objects.bulk_create(batch)
 print(issue.slug)
 """
-    return manage(env, "shell", "-c", script, capture=True).stdout.split()[-1]
+    return manage(env, "shell", "-c", script, capture=True).split()[-1]
 
 
 def run(subscribers, pause, batch_size, wal=False):
@@ -126,10 +98,12 @@ def run(subscribers, pause, batch_size, wal=False):
     env.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
     slug = prepare(env, subscribers, wal)
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port), str(count_file)], cwd=ROOT
-    )
+        [sys.executable, "-m", "tests.bench.newsletter", "--serve", str(port),
+         str(count_file)],
+        cwd=ROOT,
+    )  # fmt: skip
     try:
-        wait_for(port)
+        wait_for_port(port, seconds=10)
         started = time.perf_counter()
         child = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "send_edition", slug],
@@ -180,7 +154,6 @@ def main():
     args = parser.parse_args()
     if args.serve:
         return serve(int(args.serve[0]), args.serve[1])
-    sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     from django.conf import settings
 
