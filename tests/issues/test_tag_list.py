@@ -11,6 +11,16 @@ from django.utils import timezone
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(
+    autouse=True, params=["listing the tagged first", "walking the archive"]
+)
+def _both_ways(request, monkeypatch):
+    """Every test, both ways a tag page finds its issues (IssueQuerySet.under_tag):
+    a common tag walks the archive newest first, a rarer one lists what it tags."""
+    if request.param == "walking the archive":
+        monkeypatch.setattr("issues.models.WALK_TAGS_FROM", 0)
+
+
 def entries(html):
     """(kind, headline) of each entry of the tag's list, in page order."""
     body = re.search(r'<ol class="issue-list tag-list">(.*?)</ol>', html, re.S).group(1)
