@@ -4,7 +4,7 @@
 
 Run against the PostgreSQL that DATABASE_URL names (`make bench` starts the
 throwaway cluster the tests use), it builds a site in a temporary folder
-(migrated, with the demo and BENCH_SCALE synthetic issues, 0 by default),
+(migrated, with the demo and BENCH_SCALE synthetic issues: 12,500 from `make bench`, 0 run by hand),
 serves it with gunicorn (BENCH_WORKERS sync workers, 2 by default) and, when
 nginx is installed, the shipped deploy/nginx.conf in front, all on loopback.
 Then wrk (Debian's package) measures, one after the other and twice over
