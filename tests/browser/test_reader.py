@@ -162,6 +162,28 @@ def test_copy_link_copies_the_page_address(browser, live_server, site):
     context.close()
 
 
+def test_the_issue_page_runs_no_script_and_a_click_selects_its_address(
+    browser, live_server, site
+):
+    context, page = open_page(browser)
+    requests = record_requests(context, live_server)
+    page.goto(live_server.url + site["issue"])
+    page.wait_for_load_state("networkidle")
+    canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+
+    assert [url for url in requests if url.endswith(".js")] == []
+    expect(page.locator("script:not([type='application/ld+json'])")).to_have_count(0)
+    expect(page.get_by_role("button", name="Copy link")).to_have_count(0)
+    address = page.locator(".share-url").first
+    expect(address).to_have_text(canonical)
+    expect(page.get_by_text("Or copy its address:").first).to_be_visible()
+
+    address.click()
+
+    assert page.evaluate("getSelection().toString()") == canonical
+    context.close()
+
+
 def test_without_javascript_there_is_no_copy_button(browser, live_server, site):
     context, page = open_page(browser, java_script_enabled=False)
     page.goto(live_server.url + site["issue"])
