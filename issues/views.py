@@ -13,6 +13,7 @@ from django.views.generic import DetailView, ListView
 from issues import snapshots
 from issues.models import Issue, Series
 from issues.previews import allow_preview_image, issue_from_token, token_expires_at
+from newsroom import caching
 from newsroom.caching import PAGED, cached_page
 from newsroom.paging import ListPaginator
 from newsroom.views import PublishedMixin
@@ -110,6 +111,11 @@ class IssueArchiveView(IssueListView):
         return context
 
 
+def _has_stored_body(issue):
+    snapshot = getattr(issue, "snapshot", None)
+    return snapshot is not None and bool(snapshot.html)
+
+
 @cached_page
 class IssueDetailView(PublishedIssueMixin, DetailView):
     """An issue's page: its body is the snapshot rendered when it last changed."""
@@ -128,6 +134,21 @@ class IssueDetailView(PublishedIssueMixin, DetailView):
     def get_queryset(self):
         return (
             super().get_queryset().select_related("snapshot").only(*self.SHOWN_FIELDS)
+        )
+
+    def get_object(self, queryset=None):
+        """The issue and its stored body, read once per cache generation.
+
+        An address the page cache does not keep (a tracking parameter, say)
+        still renders the page, but from the row this process read last,
+        which every change and a scheduled time arriving renew, as they
+        renew the cached pages. A body still to be rendered is not kept.
+        """
+        return caching.per_generation_row(
+            "issue-page",
+            self.kwargs["slug"],
+            lambda: super(IssueDetailView, self).get_object(queryset),
+            keep=_has_stored_body,
         )
 
     def get_context_data(self, **kwargs):

@@ -46,6 +46,7 @@ import os
 import re
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -258,6 +259,55 @@ def forget_in_memory():
     what `per_generation` kept)."""
     _next_publications.clear()
     _per_generation.clear()
+
+
+#: How many rows `per_generation_row` keeps per kind and process.
+ROWS_KEPT = 64
+
+
+def per_generation_row(name, key, compute, keep=None):
+    """`compute()` for `key`, kept in memory for the generation (at most
+    ROWS_KEPT of a kind, the last used), as `per_generation` keeps one value.
+
+    Only what the primary, or a replica that has replayed the generation's
+    change, returned is kept: a lagging replica's row would stay for the
+    whole generation. An exception (a 404) is raised, never kept, and so
+    is a value `keep(value)` refuses.
+    """
+    generation = live_generation()
+    kept = _per_generation.get(name)
+    if kept is None or kept[0] != generation:
+        kept = _per_generation[name] = (generation, OrderedDict())
+    rows = kept[1]
+    if key in rows:
+        rows.move_to_end(key)
+        return rows[key]
+    value = compute()
+    if keep is not None and not keep(value):
+        return value
+    if not db_routers.reads_from_replica() or replica_shows(generation):
+        rows[key] = value
+        while len(rows) > ROWS_KEPT:
+            rows.popitem(last=False)
+    return value
+
+
+def per_generation_until(name, compute):
+    """Like `per_generation`, for a `compute()` that returns (value, until):
+    the value is made again once the time `until` (or None) has come.
+
+    It reads no next scheduled time, so it costs no query on a page the page
+    cache does not serve (search, the donate page).
+    """
+    generation = current_generation()
+    kept = _per_generation.get(name)
+    if (
+        kept is None
+        or kept[0] != generation
+        or (kept[2] is not None and timezone.now() >= kept[2])
+    ):
+        kept = _per_generation[name] = (generation, *compute())
+    return kept[1]
 
 
 def per_generation(name, compute):
