@@ -138,11 +138,14 @@ def through_pgbouncer(pgbouncer, transactional_db):
     alias = connections["default"]
     direct = alias.settings_dict
     alias.close()
+    # As with DATABASE_POOLER set: no start-up options (PgBouncer refuses
+    # them, so JIT is not turned off per connection), no prepared statements.
+    options = {k: v for k, v in direct.get("OPTIONS", {}).items() if k != "options"}
     alias.settings_dict = dict(
         direct,
         PORT=str(pgbouncer),
         DISABLE_SERVER_SIDE_CURSORS=True,
-        OPTIONS={**direct.get("OPTIONS", {}), "prepare_threshold": None},
+        OPTIONS={**options, "prepare_threshold": None},
     )
     yield pgbouncer
     alias.close()
