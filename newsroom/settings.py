@@ -176,6 +176,14 @@ if env("DATABASE_REPLICA_URL", default=""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://newsroom")}
+# Django's local-memory cache keeps 300 entries, fewer than a year of issue,
+# story, tag and archive pages: past that it evicts a third of them at each
+# overflow and the page cache misses all day. Each process keeps its own copy
+# (about 30 KB a page), so a site with several workers wants Redis instead.
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault(
+        "MAX_ENTRIES", env.int("CACHE_MAX_ENTRIES", default=2000)
+    )
 # Public pages stay cached at most this long; publishing, editing or a
 # scheduled time arriving replaces them at once (newsroom/caching.py).
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60 * 60)

@@ -87,3 +87,28 @@ def test_manage_py_names_a_missing_setting_without_a_traceback():
     assert "Configuration error: Set SECRET_KEY" in result.stderr
     assert "set DEBUG=1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+KEEP_PAGES = (
+    "import django; django.setup(); from django.core.cache import cache; "
+    "[cache.set(f'page-{i}', b'x' * 100) for i in range({pages})]; "
+    "print(sum(cache.get(f'page-{i}') is not None for i in range({pages})))"
+)
+
+
+def test_the_default_cache_keeps_a_year_of_pages():
+    """Django's local-memory cache alone would keep 300 and evict the rest."""
+    pages = 52 * 6 * 3  # a year of issues, their stories, tags and archive pages
+    result = run_settings(KEEP_PAGES.replace("{pages}", str(pages)), DEBUG="1")
+
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == pages
+
+
+def test_cache_max_entries_sizes_the_local_memory_cache():
+    result = run_settings(
+        KEEP_PAGES.replace("{pages}", "500"), DEBUG="1", CACHE_MAX_ENTRIES="400"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) < 500
