@@ -442,3 +442,39 @@ def test_purging_is_off_without_cdn_purge_url(draft, editor_client, capsys):
     assert not PendingPurge.objects.exists()
     call_command("purge_cdn")
     assert "CDN purging is off" in capsys.readouterr().out
+
+
+def test_the_admin_lists_waiting_purges_and_sends_them_at_once(
+    cdn, draft, editor_client, admin_client, settings
+):
+    settings.CDN_PURGE_RETRY_SECONDS = 600
+    cdn.answers = [(503, b"down for maintenance")]
+    press(editor_client, draft, "publish")
+    cdn.wait_for(1)
+    _quiet()
+    kept = PendingPurge.objects.get()
+    changelist = reverse("admin:purge_pendingpurge_changelist")
+
+    listed = admin_client.get(changelist)
+    assert listed.status_code == 200
+    assert "answered 503" in listed.text
+    assert "Send the selected purges now" in listed.text
+
+    cdn.requests.clear()
+    sent = admin_client.post(
+        changelist,
+        {"action": "send_now", "_selected_action": [kept.pk]},
+        follow=True,
+    )
+
+    assert "Purged 16 keys of 1 changes." in sent.text
+    assert cdn.keys() >= listing_keys(draft)
+    assert not PendingPurge.objects.exists()
+
+
+def test_editors_and_writers_do_not_see_the_purges(editor, writer):
+    changelist = reverse("admin:purge_pendingpurge_changelist")
+    for user in (editor, writer):
+        client = Client()
+        client.force_login(user)
+        assert client.get(changelist).status_code == 403
