@@ -54,7 +54,7 @@ class RevenueOnIssues(extensions.IssueAdminExtension):
         return format_html(
             "<p>{} visit{} to the donate page from this issue "
             "({} from the issue page, {} from its stories). "
-            "{} more from its email edition.</p>"
+            "{} more from its email edition and {} from its channel post.</p>"
             "<p>{} gift{} from this issue, {} raised (refunds and disputes taken "
             "out){}.</p>"
             "<figure>{}<figcaption>Donate clicks per week</figcaption></figure>"
@@ -64,6 +64,7 @@ class RevenueOnIssues(extensions.IssueAdminExtension):
             figures.clicks_issue,
             figures.clicks_story,
             figures.clicks_email,
+            figures.clicks_channel,
             figures.gifts,
             "" if figures.gifts == 1 else "s",
             raised_display(figures),

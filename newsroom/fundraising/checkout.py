@@ -92,7 +92,7 @@ class Order:
     tier_id: int | None = None
     issue_id: int | None = None
     story_id: int | None = None
-    by_email: bool = False
+    via: str = ""
     covers_fees: bool = False
 
     def metadata(self):
@@ -102,7 +102,7 @@ class Order:
             "tier": self.tier_id,
             "issue": self.issue_id,
             "story": self.story_id,
-            "via": "email" if self.by_email else "",
+            "via": self.via,
             "covers_fees": "yes" if self.covers_fees else "",
         }
         return {key: str(value) for key, value in values.items() if value}

@@ -7,7 +7,8 @@ Donate links carry where the reader came from, and nothing about the reader:
 - ``/donate/?from=<issue-slug>``: the appeal at the end of an issue;
 - ``/donate/?from=<issue-slug>&story=<story-slug>``: the appeal under a story;
 - ``/donate/?from=series:<series-slug>``: a series page;
-- ``&via=email`` added by the email edition's links, counted apart from the web.
+- ``&via=email`` added by the email edition's links and ``&via=channel`` by
+  the channel post's, each counted apart from the web.
 
 `parse_reference` turns a query string into a `Reference` (or None when it is
 missing or malformed); the models decide whether it names something public
@@ -45,7 +46,8 @@ class Reference:
     issue_slug: str = ""
     story_slug: str = ""
     series_slug: str = ""
-    by_email: bool = False
+    #: EMAIL or CHANNEL for the links of an edition sent out; "" on the web.
+    via: str = ""
 
     def as_query(self):
         """The reference as the donate link's query parameters, to carry it on."""
@@ -54,12 +56,15 @@ class Reference:
         query = {"from": self.issue_slug}
         if self.story_slug:
             query["story"] = self.story_slug
-        if self.by_email:
-            query["via"] = EMAIL
+        if self.via:
+            query["via"] = self.via
         return query
 
 
 EMAIL = "email"
+CHANNEL = "channel"
+#: Where an issue's links go out besides the web: its email and channel post.
+MEDIA = (EMAIL, CHANNEL)
 
 
 def parse_reference(params):
@@ -78,8 +83,9 @@ def parse_reference(params):
         return None
     if story and not SLUG_RE.match(story):
         return None
+    via = params.get("via", "")
     return Reference(
-        issue_slug=origin, story_slug=story, by_email=params.get("via") == EMAIL
+        issue_slug=origin, story_slug=story, via=via if via in MEDIA else ""
     )
 
 
@@ -99,8 +105,8 @@ def visit_key(address, reference, day):
         if reference.series_slug
         else reference.issue_slug
     )
-    if reference.by_email:
-        origin = f"email:{origin}"
+    if reference.via:
+        origin = f"{reference.via}:{origin}"
     # The salt keeps the name this module had before the move, so keys made
     # just before a deploy still match those made just after it.
     digest = salted_hmac(

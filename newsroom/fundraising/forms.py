@@ -136,6 +136,6 @@ class GiftForm(forms.Form):
             tier_id=data.get("tier_id"),
             issue_id=issue_id,
             story_id=story_id,
-            by_email=bool(reference and reference.by_email),
+            via=reference.via if reference else "",
             covers_fees=bool(data.get("cover_fees")),
         )

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from issues.models import Issue
+from newsroom.fundraising.donations import EMAIL
 from newsroom.newsletters import tokens
 from newsroom.newsletters.plaintext import flowed, html_to_text, wrap_html
 
@@ -123,7 +124,7 @@ class EditionMessage:
         donate = (
             absolute(reverse("fundraising:donate"))
             + "?"
-            + urlencode({"from": issue.slug, "via": "email"})
+            + urlencode({"from": issue.slug, "via": EMAIL})
         )
         renditions = issue.lead_image_renditions()
         return {

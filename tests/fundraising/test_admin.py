@@ -270,6 +270,7 @@ def test_the_issue_list_and_page_show_money_raised_and_email_clicks_apart(
     today = timezone.localdate()
     DonateClick.objects.create(issue=moving, via="issue", day=today, count=6)
     DonateClick.objects.create(issue=moving, via="email", day=today, count=2)
+    DonateClick.objects.create(issue=moving, via="channel", day=today, count=2)
     make_donation(campaign, 1, amount="50", issue=moving)
     make_donation(campaign, 2, amount="25", issue=moving, refunded="25")
     make_donation(campaign, 3, amount="30", issue=quiet, disputed=True)
@@ -279,7 +280,7 @@ def test_the_issue_list_and_page_show_money_raised_and_email_clicks_apart(
     page = client.get(f"/admin/issues/issue/{moving.pk}/change/").text
 
     assert re.search(
-        r'Moving issue</a></th>.*?<td class="field-donate_click_count">8</td>'
+        r'Moving issue</a></th>.*?<td class="field-donate_click_count">10</td>'
         r'<td class="field-money_raised">\$50</td>',
         listing,
         re.S,
@@ -290,9 +291,9 @@ def test_the_issue_list_and_page_show_money_raised_and_email_clicks_apart(
         re.S,
     )
     assert "6 visits to the donate page from this issue" in page
-    assert "2 more from its email edition." in page
+    assert "2 more from its email edition and 2 from its channel post." in page
     assert "1 gift from this issue, $50 raised" in page
-    assert "12.5% of donate visits gave" in page
+    assert "10.0% of donate visits gave" in page
     assert "Money raised per week: " in page
 
 

@@ -354,7 +354,9 @@ def test_the_visit_key_names_neither_the_address_nor_a_key_of_another_day():
     assert key != visit_key("203.0.113.10", reference, today)
 
 
-def test_visits_from_the_email_edition_count_apart_from_the_web(client, make_story):
+def test_visits_from_the_email_edition_and_the_channel_count_apart_from_the_web(
+    client, make_story
+):
     story = make_story()
     issue = story.issue
 
@@ -367,8 +369,11 @@ def test_visits_from_the_email_edition_count_apart_from_the_web(client, make_sto
     client.get(
         f"/donate/?from={issue.slug}&via=carrier-pigeon", REMOTE_ADDR="192.0.2.4"
     )
+    client.get(f"/donate/?from={issue.slug}&via=channel", REMOTE_ADDR="192.0.2.5")
+    client.get(f"/donate/?from={issue.slug}&via=email", REMOTE_ADDR="192.0.2.5")
 
-    assert clicks(issue=issue, via=DonateClick.Via.EMAIL) == 2
+    assert clicks(issue=issue, via=DonateClick.Via.EMAIL) == 3
+    assert clicks(issue=issue, via=DonateClick.Via.CHANNEL) == 1
     assert clicks(issue=issue, via=DonateClick.Via.ISSUE) == 2
 
 

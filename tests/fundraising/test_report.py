@@ -123,6 +123,7 @@ def test_report_shows_email_clicks_gifts_money_and_conversion_per_issue(make_iss
     issue = make_issue(slug="weekly")
     add_clicks(issue, 6)
     add_clicks(issue, 2, via=DonateClick.Via.EMAIL)
+    add_clicks(issue, 3, via=DonateClick.Via.CHANNEL)
     campaign = make_campaign()
     make_donation(campaign, 1, amount="50", issue=issue)
     make_donation(campaign, 2, amount="10", issue=issue, refunded="4")
@@ -134,7 +135,8 @@ def test_report_shows_email_clicks_gifts_money_and_conversion_per_issue(make_iss
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["from_issue_page"] == "6"
     assert row["from_email"] == "2"
+    assert row["from_channel"] == "3"
     assert row["donations"] == "2"
     assert row["raised"] == "$56"
-    assert row["conversion"] == "25.0%"
-    assert row["clicks"] == "8" and rows[0][-1] == "clicks"
+    assert row["conversion"] == "18.2%"
+    assert row["clicks"] == "11" and rows[0][-1] == "clicks"

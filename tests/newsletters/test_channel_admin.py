@@ -177,7 +177,10 @@ def test_the_whatsapp_text_is_ready_to_paste_with_a_copy_button(
     assert text.startswith("*The Carter Center Says Goodbye with a Damning Verdict*")
     assert f"https://news.example.org{seed_issue.get_absolute_url()}" in text
     assert "Not even the other chavista rectors were in a position" in text
-    assert "Donate: https://news.example.org/donate/?from=" in text
+    assert (
+        f"Donate: https://news.example.org/donate/?from={seed_issue.slug}&via=channel"
+        in text
+    )
 
 
 def test_a_writers_markup_in_a_headline_is_escaped_on_the_channel_page(

@@ -42,8 +42,8 @@ class DonateClickQuerySet(models.QuerySet):
             if not issue.stories.filter(slug=reference.story_slug).exists():
                 return False
             via = DonateClick.Via.STORY
-        if reference.by_email:
-            via = DonateClick.Via.EMAIL
+        if reference.via:
+            via = DonateClick.Via(reference.via)
         self._increment(issue=issue, series=None, via=via, day=day)
         return True
 
@@ -88,6 +88,7 @@ class DonateClick(models.Model):
         STORY = "story", "Story page"
         SERIES = "series", "Series page"
         EMAIL = "email", "Email edition"
+        CHANNEL = "channel", "Channel post"
 
     issue = models.ForeignKey(
         Issue,
@@ -129,7 +130,7 @@ class DonateClick(models.Model):
                     Q(
                         issue__isnull=False,
                         series__isnull=True,
-                        via__in=["issue", "story", "email"],
+                        via__in=["issue", "story", "email", "channel"],
                     )
                     | Q(issue__isnull=True, series__isnull=False, via="series")
                 ),

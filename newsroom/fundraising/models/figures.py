@@ -33,7 +33,7 @@ def _per_issue(queryset, aggregate, output_field):
 
 def with_figures(issues, since=None):
     """`issues` annotated with clicks_issue, clicks_story, clicks_email,
-    clicks_total, gifts, raised and currency (of the gifts), from `since` on."""
+    clicks_channel, clicks_total, gifts, raised and currency (of the gifts), from `since` on."""
     clicks = DonateClick.objects.all()
     gifts = Donation.objects.counted()
     if since is not None:
@@ -48,6 +48,7 @@ def with_figures(issues, since=None):
         clicks_issue=clicks_via(DonateClick.Via.ISSUE),
         clicks_story=clicks_via(DonateClick.Via.STORY),
         clicks_email=clicks_via(DonateClick.Via.EMAIL),
+        clicks_channel=clicks_via(DonateClick.Via.CHANNEL),
         clicks_total=clicks_via(*DonateClick.Via.values),
         gifts=_per_issue(gifts, Count("pk"), count),
         raised=_per_issue(gifts, Sum(net_amount()), models.DecimalField(**MONEY)),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from issues.models import Issue
+from newsroom.fundraising.donations import CHANNEL
 from newsroom.newsletters.channel import text
 from newsroom.newsletters.channel.telegram import TelegramClient, TelegramError
 from newsroom.newsletters.models import ChannelPost
@@ -92,7 +93,9 @@ def channel_issue(issue: Issue) -> text.ChannelIssue:
         stories=stories,
         reads=reads,
         appeal=issue.effective_appeal,
-        donate_url=absolute(f"{reverse('fundraising:donate')}?from={issue.slug}"),
+        donate_url=absolute(
+            f"{reverse('fundraising:donate')}?from={issue.slug}&via={CHANNEL}"
+        ),
         donate_label=issue.series.donate_label or "Donate",
     )
 
