@@ -51,3 +51,10 @@ WHITENOISE_USE_FINDERS = True
 # The test client's login() calls authenticate() without a request, which
 # django-axes refuses; the lockout test switches axes back on.
 AXES_ENABLED = False
+
+# aiosmtpd, the tests' SMTP server, logs every connection at INFO from its own
+# thread, which may outlive the test whose captured output it writes to.
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "loggers": {"mail.log": {"level": "WARNING"}},
+}
