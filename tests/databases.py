@@ -22,3 +22,15 @@ def child_environment(**settings):
     env = {key: value for key, value in os.environ.items() if key not in PARENT_ONLY}
     env.update(settings)
     return env
+
+
+def settings_only_environment(**settings):
+    """This process's environment without its database and Django settings,
+    plus `settings`: for a child that must read only the settings it is given."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "DJANGO_"))
+    }
+    env.update(settings)
+    return env

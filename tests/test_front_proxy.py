@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from tests.bench import nginx as nginx_conf
-from tests.bench.common import free_port, manage, wait_for_port
+from tests.bench.common import manage, wait_for_port
+from tests.pgcluster import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TTL = 2  # proxy_cache_valid in deploy/nginx.conf

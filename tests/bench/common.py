@@ -1,6 +1,7 @@
 """What the benchmarks (`make bench`, `make bench-newsletter`) and the front
-proxy's test share: a free loopback port, waiting for a server to answer,
-and running manage.py in a child process with an environment of its own."""
+proxy's test share: waiting for a server to answer, and running manage.py
+in a child process with an environment of its own (a free port is
+tests.pgcluster.free_port)."""
 
 import socket
 import subprocess
@@ -9,13 +10,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port():
-    """A loopback port no one listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port, seconds=30):

@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.common import ROOT, free_port, manage, wait_for_port
+from tests.bench.common import ROOT, manage, wait_for_port
+from tests.pgcluster import free_port
 
 SEED = ROOT / "seeds" / "now-what-venezuela-carter-center-goodbye.txt"
 

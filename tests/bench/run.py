@@ -37,7 +37,8 @@ import time
 from pathlib import Path
 
 from tests.bench import nginx as nginx_conf
-from tests.bench.common import ROOT, free_port, manage
+from tests.bench.common import ROOT, manage
+from tests.pgcluster import free_port
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))

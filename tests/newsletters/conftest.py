@@ -8,7 +8,6 @@ messages.
 """
 
 import asyncio
-import socket
 from email import message_from_bytes, policy
 from io import StringIO
 
@@ -21,6 +20,7 @@ from django.core.management import call_command
 from issues.models import Issue, Series
 from newsroom.newsletters.models import Subscriber
 from tests.newsletters.fake_telegram import FakeTelegram
+from tests.pgcluster import free_port
 from tests.seeds import SEED_REPORT
 
 
@@ -55,12 +55,6 @@ class RecordingHandler:
 
     def to(self, address):
         return [m for m in self.messages if m["To"] == address]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from django.urls import reverse
 
 from issues.models import Issue
 from newsroom.newsletters.models import Subscriber
+from tests.databases import settings_only_environment
 from tests.issues.admin_forms import change_form_data, change_url
 from tests.pgcluster import cluster_user, free_port
 
@@ -236,12 +237,7 @@ def test_import_report_runs_with_the_pooler_settings(
     through_pgbouncer, series, tmp_path
 ):
     database = connections["default"].settings_dict
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_", "DJANGO_"))
-    }
-    environment.update(
+    environment = settings_only_environment(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         SECRET_KEY="tests-only-not-secret",
         ALLOWED_HOSTS="testserver",
@@ -292,12 +288,7 @@ def test_an_unknown_pooler_stops_start_up_with_a_clear_message():
 
 
 def run_settings(code, **env):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_", "DJANGO_"))
-    }
-    environment.update(
+    environment = settings_only_environment(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         DEBUG="1",
         DATABASE_URL="postgres://newsroom@127.0.0.1:6432/newsroom",

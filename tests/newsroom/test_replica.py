@@ -26,7 +26,7 @@ from django.utils import timezone
 from issues.models import Issue
 from issues.previews import preview_path
 from newsroom.db_routers import STICKY_COOKIE
-from tests.databases import REAL_REPLICA
+from tests.databases import REAL_REPLICA, settings_only_environment
 
 # Without a replica (the SQLite run) the `replica` fixture says why it skips.
 DATABASES = ["default", "replica"] if "replica" in settings.DATABASES else ["default"]
@@ -288,12 +288,7 @@ SHOW_ROUTING = (
 def test_database_replica_url_adds_the_replica_its_router_and_middleware(
     replica_url, expected
 ):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DATABASE_", "DJANGO_"))
-    }
-    environment.update(
+    environment = settings_only_environment(
         DJANGO_SETTINGS_MODULE="newsroom.settings",
         DEBUG="1",
         CONN_MAX_AGE="30",

@@ -11,7 +11,6 @@ import base64
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -36,6 +35,7 @@ from newsroom.settings import bucket_origins
 from tests.issues.admin_forms import change_form_data, change_url
 from tests.issues.test_images import image_bytes
 from tests.ops import test_backup
+from tests.pgcluster import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -45,12 +45,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 #: A new, empty database to restore into (SQLite or PostgreSQL, as the run's).
 new_site = test_backup.new_site
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
