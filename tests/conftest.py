@@ -227,7 +227,7 @@ def fake_stripe(settings):
     fake = FakeStripe().start()
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = fake.api_base
+    settings.STRIPE_API_BASE = fake.url
     settings.SITE_URL = "https://news.example.org"
     yield fake
     fake.stop()

@@ -10,39 +10,23 @@ import hashlib
 import hmac
 import itertools
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl
+
+from tests.loopback import LoopbackServer
 
 WEBHOOK_SECRET = "whsec_test_not_secret"
 SECRET_KEY = "sk_test_not_secret"
 
 
-class FakeStripe:
+class FakeStripe(LoopbackServer):
     def __init__(self):
         self.requests = []
         self.sessions = {}
         self.fail_with = None  # (HTTP status, error type, message)
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever)
-
-    @property
-    def api_base(self):
-        host, port = self._server.server_address
-        return f"http://{host}:{port}"
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        """Stop answering (a test may do it early, to find Stripe unreachable)."""
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
+        super().__init__()
 
     def last_session(self):
         return list(self.sessions.values())[-1]
@@ -73,7 +57,7 @@ class FakeStripe:
         self.sessions[session_id] = session
         return session
 
-    def _handler(self):
+    def handler(self):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):

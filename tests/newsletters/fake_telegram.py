@@ -13,7 +13,9 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback import LoopbackServer
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -100,7 +102,7 @@ def _check_attributes(name, attrs):
         raise BadRequest('can\'t parse entities: <span> needs class="tg-spoiler"')
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackServer):
     def __init__(self, token="123456:TEST-token", chat_id="@nowwhatvenezuela"):
         self.token = token
         self.chat_id = chat_id
@@ -109,13 +111,7 @@ class FakeTelegram:
         self.answers: list[tuple[int, dict]] = []  # canned answers, first first
         self._next_id = 100
         self._lock = threading.Lock()
-        self._server = None
-        self._thread = None
-
-    @property
-    def url(self):
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__()
 
     @property
     def messages(self):
@@ -144,7 +140,7 @@ class FakeTelegram:
             (code, {"ok": False, "error_code": code, "description": description})
         )
 
-    def start(self):
+    def handler(self):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -162,19 +158,7 @@ class FakeTelegram:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        return Handler
 
     def handle(self, path, headers, body):
         with self._lock:

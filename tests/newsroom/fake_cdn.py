@@ -10,7 +10,9 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback import LoopbackServer
 
 
 @dataclass
@@ -27,30 +29,13 @@ class Purge:
         return json.loads(self.body)["tags"]
 
 
-class FakeCDN:
+class FakeCDN(LoopbackServer):
     def __init__(self, answers=(), ok_body=b'{"status": "ok"}'):
         self.requests = []
         self.answers = list(answers)
         self.ok_body = ok_body
         self._arrived = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        host, port = self._server.server_address
-        return f"http://{host}:{port}"
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
+        super().__init__()
 
     def wait_for(self, count, timeout=10.0):
         """The requests once `count` have arrived (AssertionError after `timeout`)."""
@@ -69,7 +54,7 @@ class FakeCDN:
         """Every key purged so far."""
         return {key for purge in self.requests for key in purge.keys}
 
-    def _handler(self):
+    def handler(self):
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
