@@ -231,8 +231,11 @@ def test_leaving_with_unsaved_changes_asks_first(live_server, page, make_staff, 
 
     page.on("dialog", answer)
     page.click("text=History")
+    # Wait for the history page, then open the form again: going back at once
+    # raced Chromium's switch to the new page ("Not attached to an active page").
+    page.wait_for_url(re.compile(r"/history/$"))
     assert not asked, "nothing was typed yet: no question"
-    page.go_back()
+    page.goto(change_page(live_server, draft))
 
     page.fill("#id_headline", "Not saved yet")
     page.click("text=History")
