@@ -8,9 +8,12 @@ test-output/.
 
 import os
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls that
 # tests make around it are still synchronous and safe.
@@ -25,6 +28,55 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+class _Requests:
+    """The live server's requests under way, and when the last one began or ended."""
+
+    def __init__(self):
+        self.running = 0
+        self.changed = time.monotonic()
+        self.condition = threading.Condition()
+        request_started.connect(self.started, weak=False)
+        request_finished.connect(self.finished, weak=False)
+
+    def started(self, **kwargs):
+        with self.condition:
+            self.running += 1
+            self.changed = time.monotonic()
+
+    def finished(self, **kwargs):
+        with self.condition:
+            self.running -= 1
+            self.changed = time.monotonic()
+            self.condition.notify_all()
+
+    def wait_until_quiet(self, quiet=0.3, timeout=10):
+        """Until no request has run for `quiet` seconds (at most `timeout`)."""
+        deadline = time.monotonic() + timeout
+        with self.condition:
+            while time.monotonic() < deadline:
+                idle = time.monotonic() - self.changed
+                if self.running <= 0 and idle >= quiet:
+                    return
+                self.condition.wait(max(quiet - idle, 0.05))
+
+
+_requests = _Requests()
+
+
+@pytest.fixture(autouse=True)
+def _live_server_quiet_before_teardown(request):
+    """The test's database is emptied only once the live server is quiet.
+
+    A page closing sends what it still has to send (autosave's keepalive
+    request as the tab closes, which no route of the browser can stop); a
+    request still running as the tables are emptied locks SQLite's and
+    fails the test. Torn down after the test's page, before its database.
+    """
+    yield
+    if "live_server" in request.fixturenames:
+        _requests.wait_until_quiet()
 
 
 def pytest_collection_modifyitems(items):
